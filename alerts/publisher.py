@@ -1,0 +1,45 @@
+"""Publish the stored alert feed to the ``txmon.alerts`` topic exactly once.
+
+The topic itself is the checkpoint: on each round the publisher reads the sequence of
+the last event on the (single-partition) topic and sends every stored event after it.
+A crash between storing an alert and publishing it therefore publishes it on restart,
+and a crash after publishing never publishes it twice. Only one publisher may run per
+feed (docs/architecture.md says how that is arranged when scaling out).
+"""
+
+from __future__ import annotations
+
+from alerts.store import AlertStore
+from txmon.bus.base import Bus, Producer
+from txmon.wire import loads
+
+
+class FeedPublisher:
+    """Copies new feed events from the alert store to the alerts topic."""
+
+    def __init__(self, alerts: AlertStore, bus: Bus, producer: Producer, topic: str) -> None:
+        self._alerts = alerts
+        self._bus = bus
+        self._producer = producer
+        self._topic = topic
+        self._published: int | None = None
+
+    def _last_published(self) -> int:
+        if self._published is None:
+            last = self._bus.last_message(self._topic)
+            self._published = 0 if last is None else int(loads(last.value)["sequence"])
+        return self._published
+
+    def publish_pending(self) -> int:
+        """Send and flush every stored event not yet on the topic; return how many."""
+        start = self._last_published() + 1
+        sent = 0
+        last_seq = start - 1
+        for seq, raw in self._alerts.raw_events(start):
+            self._producer.send(self._topic, raw, key=b"alerts")
+            last_seq = seq
+            sent += 1
+        if sent:
+            self._producer.flush()
+            self._published = last_seq
+        return sent

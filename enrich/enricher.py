@@ -1,0 +1,71 @@
+"""The enrich stage: attach to each address of a transfer the tags active on a date.
+
+The date is the transfer's block date in live evaluation (the lists as they stood
+then) or an explicit as-of date for investigators; either way the same input gives the
+same output, which is what makes live and replayed alerts identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from txmon.models import Tag, Transfer
+
+
+class TagLookup(Protocol):
+    """Anything that returns every tag (past and present) known for an address."""
+
+    def tags_for(self, address: str) -> Sequence[Tag]:
+        """All tags of ``address``; point-in-time filtering is the caller's job."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AddressHit:
+    """A tagged address on one side of a transfer, with the tags active on the date."""
+
+    address: str
+    side: str  # "input" or "output"
+    amount: int
+    tags: tuple[Tag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedTransfer:
+    """A transfer plus its tagged addresses, evaluated as of ``as_of``."""
+
+    transfer: Transfer
+    as_of: dt.date
+    hits: tuple[AddressHit, ...]
+
+
+def evaluation_date(transfer: Transfer, as_of: dt.date | None) -> dt.date:
+    """As-of date if given, else the block date, else (pending, exchange) today in UTC."""
+    if as_of is not None:
+        return as_of
+    if transfer.block_time is not None:
+        return transfer.block_time.astimezone(dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+class Enricher:
+    """Looks every leg's address up once and keeps the tags active on the date."""
+
+    def __init__(self, lookup: TagLookup) -> None:
+        self._lookup = lookup
+
+    def enrich(self, transfer: Transfer, as_of: dt.date | None = None) -> EnrichedTransfer:
+        day = evaluation_date(transfer, as_of)
+        hits: list[AddressHit] = []
+        for side, legs in (("input", transfer.inputs), ("output", transfer.outputs)):
+            for leg in legs:
+                tags = self._lookup.tags_for(leg.address)
+                if not tags:
+                    continue
+                active = tuple(t for t in tags if t.active_on(day))
+                if active:
+                    hits.append(AddressHit(leg.address, side, leg.amount, active))
+        return EnrichedTransfer(transfer, day, tuple(hits))

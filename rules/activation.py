@@ -1,0 +1,59 @@
+"""Build the CEL activation (the variables a condition can read) from an enriched transfer.
+
+Kept apart from the engine so that the vocabulary of conditions is in one place and
+documented in docs/rules.md. Amounts are exact integers: ``units_micro`` is the amount
+in millionths of the asset's unit, floored (CEL ints are 64-bit; base units are not).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enrich.enricher import AddressHit, EnrichedTransfer
+from rules.rulebook import TagFilter
+
+
+def units_micro(amount: int, decimals: int) -> int:
+    """Base units → millionths of a unit, floored: exact and within 64 bits."""
+    if decimals >= 6:
+        return amount // 10 ** (decimals - 6)
+    return amount * 10 ** (6 - decimals)
+
+
+def hit_to_activation(hit: AddressHit, decimals: int, tag_filter: TagFilter | None) -> dict[str, Any]:
+    """One tagged address as CEL sees it; only tags passing the rule's filter count."""
+    tags = [
+        t for t in hit.tags
+        if tag_filter is None or tag_filter.accepts(t.kind.value, t.category, t.source, t.programs)
+    ]
+    return {
+        "address": hit.address,
+        "side": hit.side,
+        "units_micro": units_micro(hit.amount, decimals),
+        "kinds": sorted({t.kind.value for t in tags}),
+        "categories": sorted({t.category for t in tags}),
+        "sources": sorted({t.source for t in tags}),
+        "programs": sorted({p for t in tags for p in t.programs}),
+        "entities": sorted({t.entity for t in tags}),
+    }
+
+
+def transfer_to_activation(enriched: EnrichedTransfer) -> dict[str, Any]:
+    """The transfer's own fields as CEL sees them."""
+    t = enriched.transfer
+    ex = t.exchange
+    return {
+        "chain": t.chain,
+        "network": t.network,
+        "symbol": t.asset.symbol,
+        "contract": t.asset.contract or "",
+        "kind": t.kind.value,
+        "status": t.status.value,
+        "success": t.success,
+        "units_micro": units_micro(t.amount, t.asset.decimals),
+        "inputs": len(t.inputs),
+        "outputs": len(t.outputs),
+        "account": ex.account if ex else "",
+        "direction": ex.direction if ex else "",
+        "as_of": enriched.as_of.isoformat(),
+    }

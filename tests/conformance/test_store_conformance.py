@@ -1,0 +1,105 @@
+"""One conformance suite for the Store interface, run against every backend.
+
+The embedded (SQLite) backend runs in the unit tier; the Redis backend talks to the real
+Redis on loopback (integration tier). Both must behave identically.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from txmon.errors import BackendUnavailable
+from txmon.store.base import LogHead, Store
+from txmon.store.redis import RedisStore
+from txmon.store.sqlite import SqliteStore
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.integration)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        backend: Store = SqliteStore(tmp_path / "store.sqlite")
+    else:
+        request.getfixturevalue("redis_cleanup")
+        backend = RedisStore(request.getfixturevalue("redis_url"),
+                             namespace=request.getfixturevalue("namespace"))
+    yield backend
+    backend.close()
+
+
+def test_get_put_roundtrip_and_missing(store: Store) -> None:
+    store.put("a:1", b"\x00binary\xff")
+    assert store.get("a:1") == b"\x00binary\xff"
+    assert store.get("a:missing") is None
+    assert store.get_many(["a:1", "a:missing"]) == [b"\x00binary\xff", None]
+
+
+def test_put_many_with_deletes_is_applied_together(store: Store) -> None:
+    store.put_many({"k:old": b"1", "k:keep": b"2"})
+    store.put_many({"k:new": b"3"}, delete=["k:old"])
+    assert dict(store.scan("k:")) == {"k:keep": b"2", "k:new": b"3"}
+
+
+def test_add_if_absent_only_first_wins(store: Store) -> None:
+    assert store.add_if_absent("once", b"first") is True
+    assert store.add_if_absent("once", b"second") is False
+    assert store.get("once") == b"first"
+
+
+def test_scan_is_sorted_and_literal(store: Store) -> None:
+    store.put_many({"p:b": b"2", "p:a": b"1", "p*x": b"glob", "q:a": b"other"})
+    assert list(store.scan("p:")) == [("p:a", b"1"), ("p:b", b"2")]
+    assert list(store.scan("p*")) == [("p*x", b"glob")]  # '*' is not a wildcard
+
+
+def test_delete_prefix_counts(store: Store) -> None:
+    store.put_many({"d:1": b"", "d:2": b"", "e:1": b""})
+    assert store.delete_prefix("d:") == 2
+    assert list(store.scan("d:")) == []
+    assert store.get("e:1") == b""
+
+
+def _builder(payload: bytes):  # noqa: ANN202 - test helper
+    def build(seq: int, prev: str) -> tuple[bytes, str]:
+        return payload + b"@" + str(seq).encode(), f"h{seq}<{prev}"
+
+    return build
+
+
+def test_append_chained_dedupes_and_links(store: Store) -> None:
+    assert store.log_head("feed") == LogHead(0, "")
+    first = store.append_chained("feed", "alert-a", _builder(b"A"))
+    second = store.append_chained("feed", "alert-b", _builder(b"B"))
+    again = store.append_chained("feed", "alert-a", _builder(b"A"))
+    assert (first.seq, first.created) == (1, True)
+    assert (second.seq, second.created) == (2, True)
+    assert (again.seq, again.created) == (1, False)
+    assert list(store.read_log("feed")) == [(1, b"A@1"), (2, b"B@2")]
+    assert list(store.read_log("feed", from_seq=2)) == [(2, b"B@2")]
+    assert store.log_head("feed") == LogHead(2, "h2<h1<")
+
+
+def test_append_chained_under_contention_has_no_gap_or_duplicate(store: Store) -> None:
+    """Four threads raise overlapping alert ids: each id lands once, seqs are 1..N."""
+    ids = [f"alert-{i % 25}" for i in range(100)]
+
+    def worker(offset: int) -> None:
+        for alert in ids[offset::4]:
+            store.append_chained("race", alert, _builder(alert.encode()))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entries = list(store.read_log("race"))
+    assert [seq for seq, _ in entries] == list(range(1, 26))
+    assert len({value.split(b"@")[0] for _, value in entries}) == 25
+
+
+def test_unreachable_redis_is_a_clear_error_not_a_fallback() -> None:
+    with pytest.raises(BackendUnavailable, match="127.0.0.1:1"):
+        RedisStore("redis://127.0.0.1:1/0")

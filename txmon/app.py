@@ -1,0 +1,106 @@
+"""Assemble a running pipeline from settings: the composition root.
+
+Commands (``engine``, ``demo``, ``replay``) and tests build their objects here, so that
+the embedded and the Kafka/Redis deployments differ only in which backends
+:mod:`txmon.backends` returns — never in the code path.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+
+from alerts.publisher import FeedPublisher
+from alerts.store import AlertStore
+from enrich.enricher import Enricher, TagLookup
+from rules.engine import RuleEngine
+from rules.rulebook import Rulebook, load_rulebook
+from txmon import metrics
+from txmon.backends import open_bus, open_store
+from txmon.bus.base import ALERTS, TAG_UPDATES, TRANSFERS, Bus, Message, Producer
+from txmon.engine import Engine
+from txmon.settings import Settings
+from txmon.store.base import Store
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """Lazily opened backends and pipeline stages for one process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._closers: list[object] = []
+
+    @cached_property
+    def store(self) -> Store:
+        store = open_store(self.settings)
+        self._closers.append(store)
+        return store
+
+    @cached_property
+    def bus(self) -> Bus:
+        bus = open_bus(self.settings)
+        self._closers.append(bus)
+        return bus
+
+    def producer(self) -> Producer:
+        producer = self.bus.producer()
+        self._closers.append(producer)
+        return producer
+
+    def topic(self, name: str) -> str:
+        return self.settings.topic(name)
+
+    @cached_property
+    def tag_index(self) -> TagLookup:
+        """The in-process tag index, seeded from ``seeds/`` on a fresh data dir."""
+        from enrich.runtime import open_tag_index
+
+        return open_tag_index(self.store, self.settings.seeds_dir)
+
+    @cached_property
+    def rulebook(self) -> Rulebook:
+        return load_rulebook(self.settings.rulebook)
+
+    @cached_property
+    def alert_store(self) -> AlertStore:
+        return AlertStore(self.store)
+
+    def engine(self, group: str = "txmon-engine") -> Engine:
+        """The streaming engine consuming transfers and tag updates."""
+        transfers = self.topic(TRANSFERS)
+        consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group)
+        self._closers.append(consumer)
+        producer = self.producer()
+        publisher = FeedPublisher(self.alert_store, self.bus, producer, self.topic(ALERTS))
+        liveness = metrics.Liveness("engine", self.settings.liveness_timeout)
+        if self.settings.metrics_port:
+            metrics.serve(self.settings.metrics_port, liveness)
+        return Engine(
+            consumer=consumer,
+            producer=producer,
+            enricher=Enricher(self.tag_index),
+            rules=RuleEngine(self.rulebook),
+            alerts=self.alert_store,
+            publisher=publisher,
+            transfers_topic=transfers,
+            as_of=self.settings.as_of,
+            liveness=liveness,
+            on_control=self._on_tag_update,
+        )
+
+    def _on_tag_update(self, message: Message) -> None:
+        """A new list version: swap the in-process index to it."""
+        refresh = getattr(self.tag_index, "refresh", None)
+        if refresh is not None:
+            refresh()
+            log.info("tag index refreshed after update at offset %s", message.offset)
+
+    def close(self) -> None:
+        for obj in reversed(self._closers):
+            try:
+                obj.close()  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001 - closing must not mask the real error
+                log.warning("error while closing %r: %s", obj, exc)
+        self._closers.clear()

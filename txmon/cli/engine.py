@@ -1,0 +1,34 @@
+"""``txmon engine``: enrich + rules + alerts as a long-running streaming consumer."""
+
+from __future__ import annotations
+
+import signal
+
+import click
+
+from txmon.cli.context import CliContext, pass_cli
+
+
+@click.command()
+@click.option("--group", default="txmon-engine", show_default=True,
+              help="Consumer group; run more engines with the same group to scale out.")
+@click.option("--metrics-port", type=int, envvar="TXMON_METRICS_PORT",
+              help="Serve /metrics and /healthz on this port.")
+@click.option("--idle-exit", type=float, help="Exit after this many idle seconds (batch runs).")
+@pass_cli
+def engine(cli: CliContext, group: str, metrics_port: int | None,
+           idle_exit: float | None) -> None:
+    """Consume txmon.transfers and raise alerts (store + txmon.alerts feed)."""
+    if metrics_port:
+        cli.app.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    stats = cli.app.engine(group).run(idle_exit=idle_exit, stop=lambda: stopping)
+    click.echo(f"engine: {stats.transfers} transfers, {stats.alerts_new} new alerts, "
+               f"{stats.dead_letters} dead letters", err=True)

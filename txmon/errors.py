@@ -1,0 +1,71 @@
+"""One exception hierarchy for the whole project (modelled on web3.py's).
+
+Two levels of error, as the pipeline treats them differently:
+
+* :class:`BadRecord` and its children describe one bad input (a malformed feed message,
+  an unknown script, a broken list line). The record goes to the dead-letter topic with
+  the reason and processing continues.
+* Everything else under :class:`TxmonError` means a source or backend is broken: the
+  process stops loudly rather than skipping data.
+"""
+
+from __future__ import annotations
+
+
+class TxmonError(Exception):
+    """Base class of every error txmon raises on purpose."""
+
+
+class ConfigError(TxmonError):
+    """Settings are invalid; raised at start-up with a message naming the setting."""
+
+
+class BackendUnavailable(TxmonError):
+    """A configured Kafka or Redis cannot be reached. Never fall back to embedded."""
+
+
+class DeliveryError(TxmonError):
+    """The bus did not confirm delivery; the caller must not advance its checkpoint."""
+
+
+class NotBuiltYet(TxmonError):
+    """A command of the CLI contract that this version does not implement yet."""
+
+
+class BadRecord(TxmonError):
+    """One input record cannot be processed; it is dead-lettered, not fatal."""
+
+
+class InvalidAddress(BadRecord):
+    """A string is not a valid address of any supported chain (checksum included)."""
+
+
+class ListFormatError(TxmonError):
+    """A sanctions or label file is malformed; the whole file is rejected.
+
+    Carries the file, line (when known) and reason so that an operator can fix it.
+    """
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class RulebookError(TxmonError):
+    """A rulebook failed validation; names file, line and rule."""
+
+
+class RpcError(TxmonError):
+    """A node answered a JSON-RPC call with an error or not at all."""
+
+
+class FeedVerificationError(TxmonError):
+    """An alert feed has a gap, an edited or a removed entry; names the first bad seq."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"feed broken at sequence {seq}: {reason}")
+        self.seq = seq
+        self.reason = reason

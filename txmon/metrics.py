@@ -1,0 +1,67 @@
+"""Prometheus metrics and a liveness signal that fails when progress stops.
+
+A process that is alive but stuck (a consumer wedged on a rebalance, a node that stopped
+answering) is the dangerous failure in screening: ``/healthz`` therefore reports unhealthy
+when no progress was recorded for ``liveness_timeout`` seconds, not only when the process
+has died.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+
+RECORDS = Counter("txmon_records_total", "Records processed per stage", ["stage"])
+DEAD_LETTERS = Counter("txmon_dead_letters_total", "Records sent to the dead-letter topic",
+                       ["stage"])
+ALERTS = Counter("txmon_alerts_total", "Alerts newly stored", ["rule", "severity"])
+CONSUMER_LAG = Gauge("txmon_consumer_lag", "Messages not yet consumed", ["stage"])
+LAST_PROGRESS = Gauge("txmon_last_progress_timestamp", "Unix time of the last progress",
+                      ["stage"])
+STAGE_SECONDS = Counter("txmon_stage_seconds_total", "Time spent per stage", ["stage"])
+
+
+class Liveness:
+    """Remembers the last time a stage made progress."""
+
+    def __init__(self, stage: str, timeout: float) -> None:
+        self.stage = stage
+        self.timeout = timeout
+        self._last = time.monotonic()
+
+    def progress(self) -> None:
+        """Record progress (call after each processed batch, including empty polls)."""
+        self._last = time.monotonic()
+        LAST_PROGRESS.labels(self.stage).set(time.time())
+
+    def healthy(self) -> bool:
+        return time.monotonic() - self._last <= self.timeout
+
+
+def serve(port: int, liveness: Liveness) -> ThreadingHTTPServer:
+    """Serve ``/metrics`` and ``/healthz`` on 127.0.0.1:``port`` in a daemon thread."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path == "/metrics":
+                body, status, ctype = generate_latest(), 200, CONTENT_TYPE_LATEST
+            elif self.path == "/healthz":
+                ok = liveness.healthy()
+                body = b"ok\n" if ok else b"stalled\n"
+                status, ctype = (200 if ok else 503), "text/plain"
+            else:
+                body, status, ctype = b"not found\n", 404, "text/plain"
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            """Keep scrapes out of the logs."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

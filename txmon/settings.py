@@ -1,0 +1,103 @@
+"""One typed settings object, read from ``TXMON_*`` environment variables and CLI flags.
+
+Every default is defined here and nowhere else. Validation happens at start-up so that
+a typo in a URL is a clear message naming the setting, not a stack trace an hour later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from txmon.errors import ConfigError
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Without ``bus``/``store`` txmon runs embedded."""
+
+    model_config = SettingsConfigDict(env_prefix="TXMON_", extra="forbid")
+
+    data_dir: Path = Field(
+        default=Path.home() / ".local" / "share" / "txmon",
+        description="Embedded store, embedded bus and caches live here.",
+    )
+    bus: str | None = Field(
+        default=None, description="kafka://host:port[,host:port]; unset = embedded bus."
+    )
+    store: str | None = Field(
+        default=None, description="redis://host:port/db; unset = embedded SQLite store."
+    )
+    namespace: str = Field(
+        default="",
+        description="Prefix for topic names and Redis keys, to share one cluster.",
+    )
+    rulebook: Path = Field(
+        default=SEEDS_DIR / "rulebook.yaml", description="Rulebook YAML file."
+    )
+    seeds_dir: Path = Field(default=SEEDS_DIR, description="Data shipped with txmon.")
+    metrics_port: int | None = Field(
+        default=None, description="Serve Prometheus metrics and /healthz on this port."
+    )
+    liveness_timeout: float = Field(
+        default=120.0, description="Seconds without progress before /healthz fails."
+    )
+    as_of: dt.date | None = Field(
+        default=None, description="Evaluate lists as of this date instead of block time."
+    )
+    api_tokens: SecretStr | None = Field(
+        default=None, description="API tokens as token=role,token=role (secret)."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @field_validator("bus")
+    @classmethod
+    def _check_bus(cls, value: str | None) -> str | None:
+        if value in (None, "", "embedded"):
+            return None
+        if not value.startswith("kafka://") or len(value) <= len("kafka://"):
+            raise ValueError("must look like kafka://host:port (or be unset for embedded)")
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def _check_store(cls, value: str | None) -> str | None:
+        if value in (None, "", "embedded"):
+            return None
+        if not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must look like redis://host:port/db (or be unset for embedded)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return upper
+
+    def topic(self, name: str) -> str:
+        """Full topic name, namespaced when several deployments share a cluster."""
+        return f"{self.namespace}.{name}" if self.namespace else name
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from env + explicit overrides (CLI flags), or raise ConfigError."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"TXMON_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc
+
+
+def setting_names() -> list[str]:
+    """Every environment variable txmon reads (docker-compose.yml is checked against it)."""
+    return [f"TXMON_{name.upper()}" for name in Settings.model_fields]

@@ -1,0 +1,133 @@
+"""Redis store: the shared state of a scaled-out deployment.
+
+Every key is prefixed with a namespace so that several deployments (or test runs) can
+share one Redis. Chained logs use optimistic transactions (WATCH/MULTI/EXEC): the hash
+of an alert feed is SHA-256, which Redis' Lua cannot compute, so the entry is built in
+Python and the transaction retried if another worker appended first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import redis
+
+from txmon.errors import BackendUnavailable
+from txmon.store.base import AppendResult, EntryBuilder, LogHead, Store
+
+_SCAN_BATCH = 1000
+
+
+def _glob_escape(text: str) -> str:
+    """Escape Redis glob metacharacters so a key prefix matches literally."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+class RedisStore(Store):
+    """Store on a Redis server given as ``redis://host:port/db``."""
+
+    def __init__(self, url: str, namespace: str = "txmon") -> None:
+        self.url = url
+        self._ns = f"{namespace}:" if namespace else ""
+        self._r = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+        self.ping()
+
+    def _k(self, key: str) -> str:
+        return self._ns + key
+
+    def ping(self) -> None:
+        try:
+            self._r.ping()
+        except redis.RedisError as exc:
+            raise BackendUnavailable(f"Redis at {self.url} is unreachable: {exc}") from exc
+
+    def get(self, key: str) -> bytes | None:
+        return self._r.get(self._k(key))  # type: ignore[return-value]
+
+    def get_many(self, keys: Iterable[str]) -> list[bytes | None]:
+        wanted = [self._k(k) for k in keys]
+        out: list[bytes | None] = []
+        for start in range(0, len(wanted), _SCAN_BATCH):
+            out.extend(self._r.mget(wanted[start : start + _SCAN_BATCH]))  # type: ignore[arg-type]
+        return out
+
+    def put_many(self, items: Mapping[str, bytes], delete: Iterable[str] = ()) -> None:
+        pipe = self._r.pipeline(transaction=True)  # MULTI/EXEC: all or nothing
+        doomed = [self._k(k) for k in delete]
+        if doomed:
+            pipe.delete(*doomed)
+        if items:
+            pipe.mset({self._k(k): v for k, v in items.items()})
+        pipe.execute()
+
+    def add_if_absent(self, key: str, value: bytes) -> bool:
+        return bool(self._r.set(self._k(key), value, nx=True))
+
+    def _keys(self, prefix: str) -> list[bytes]:
+        pattern = _glob_escape(self._k(prefix)) + "*"
+        return sorted(self._r.scan_iter(match=pattern, count=_SCAN_BATCH))
+
+    def scan(self, prefix: str) -> Iterator[tuple[str, bytes]]:
+        keys = self._keys(prefix)
+        strip = len(self._ns)
+        for start in range(0, len(keys), _SCAN_BATCH):
+            chunk = keys[start : start + _SCAN_BATCH]
+            for key, value in zip(chunk, self._r.mget(chunk), strict=True):
+                if value is not None:  # deleted between SCAN and MGET
+                    yield key.decode()[strip:], value  # type: ignore[misc]
+
+    def delete_prefix(self, prefix: str) -> int:
+        keys = self._keys(prefix)
+        removed = 0
+        for start in range(0, len(keys), _SCAN_BATCH):
+            removed += int(self._r.delete(*keys[start : start + _SCAN_BATCH]))  # type: ignore[arg-type]
+        return removed
+
+    def _log_keys(self, log: str) -> tuple[str, str, str]:
+        base = self._k(f"log:{log}")
+        return f"{base}:head", f"{base}:entries", f"{base}:dedupe"
+
+    def append_chained(self, log: str, dedupe_key: str, build: EntryBuilder) -> AppendResult:
+        head_key, entries_key, dedupe_hash = self._log_keys(log)
+        with self._r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(head_key, dedupe_hash)
+                    known = pipe.hget(dedupe_hash, dedupe_key)
+                    if known is not None:
+                        pipe.unwatch()
+                        return AppendResult(seq=int(known), created=False)  # type: ignore[arg-type]
+                    head = self._read_head(pipe, head_key)
+                    seq = head.seq + 1
+                    value, digest = build(seq, head.hash)
+                    pipe.multi()
+                    pipe.hset(entries_key, str(seq), value)
+                    pipe.hset(dedupe_hash, dedupe_key, seq)
+                    pipe.hset(head_key, mapping={"seq": seq, "hash": digest})
+                    pipe.execute()
+                    return AppendResult(seq=seq, created=True)
+                except redis.WatchError:
+                    continue  # another worker appended first: rebuild on the new head
+
+    @staticmethod
+    def _read_head(client: redis.Redis | redis.client.Pipeline, head_key: str) -> LogHead:
+        raw = client.hgetall(head_key)
+        if not raw:
+            return LogHead(0, "")
+        return LogHead(int(raw[b"seq"]), raw[b"hash"].decode())  # type: ignore[index]
+
+    def read_log(self, log: str, from_seq: int = 1) -> Iterator[tuple[int, bytes]]:
+        head_key, entries_key, _ = self._log_keys(log)
+        last = self._read_head(self._r, head_key).seq
+        for start in range(from_seq, last + 1, _SCAN_BATCH):
+            seqs = list(range(start, min(start + _SCAN_BATCH, last + 1)))
+            values = self._r.hmget(entries_key, [str(s) for s in seqs])
+            for seq, value in zip(seqs, values, strict=True):  # type: ignore[arg-type]
+                if value is not None:
+                    yield seq, value
+
+    def log_head(self, log: str) -> LogHead:
+        return self._read_head(self._r, self._log_keys(log)[0])
+
+    def close(self) -> None:
+        self._r.close()
