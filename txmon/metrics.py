@@ -45,7 +45,7 @@ def serve(port: int, liveness: Liveness) -> ThreadingHTTPServer:
     """Serve ``/metrics`` and ``/healthz`` on 127.0.0.1:``port`` in a daemon thread."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:  # http.server's naming
             if self.path == "/metrics":
                 body, status, ctype = generate_latest(), 200, CONTENT_TYPE_LATEST
             elif self.path == "/healthz":

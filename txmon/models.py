@@ -25,7 +25,7 @@ class TransferKind(StrEnum):
     """What moved the value: this decides how legs were extracted."""
 
     NATIVE = "native"  # top-level ETH value, or a Bitcoin transaction
-    TOKEN = "token"  # ERC-20 Transfer log
+    TOKEN = "token"  # noqa: S105 - ERC-20 Transfer log, not a secret
     INTERNAL = "internal"  # value or call inside a trace (contract to address)
     EXCHANGE = "exchange"  # an event from the exchange's own back office
 

@@ -62,7 +62,7 @@ def test_delete_prefix_counts(store: Store) -> None:
     assert store.get("e:1") == b""
 
 
-def _builder(payload: bytes):  # noqa: ANN202 - test helper
+def _builder(payload: bytes):  # test helper
     def build(seq: int, prev: str) -> tuple[bytes, str]:
         return payload + b"@" + str(seq).encode(), f"h{seq}<{prev}"
 
@@ -101,5 +101,5 @@ def test_append_chained_under_contention_has_no_gap_or_duplicate(store: Store) -
 
 
 def test_unreachable_redis_is_a_clear_error_not_a_fallback() -> None:
-    with pytest.raises(BackendUnavailable, match="127.0.0.1:1"):
+    with pytest.raises(BackendUnavailable, match=r"127\.0\.0\.1:1"):
         RedisStore("redis://127.0.0.1:1/0")

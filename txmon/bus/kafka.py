@@ -9,6 +9,7 @@ with Kafka 4.x.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -143,10 +144,8 @@ class KafkaBus(Bus):
         try:
             for topic in topics:
                 parts = 1 if topic.endswith(_SINGLE_PARTITION_TOPICS) else self._partitions
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics([NewTopic(topic, parts, 1)])
-                except TopicAlreadyExistsError:
-                    pass
         finally:
             admin.close()
 

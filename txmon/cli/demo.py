@@ -44,7 +44,8 @@ def demo(cli: CliContext, as_of: dt.datetime, as_json: bool, transfers: str | No
             updates["data_dir"] = Path(scratch)
         app = App(settings.model_copy(update=updates))
         try:
-            source = Path(transfers) if transfers else settings.seeds_dir / "demo" / "transfers.ndjson"
+            default = settings.seeds_dir / "demo" / "transfers.ndjson"
+            source = Path(transfers) if transfers else default
             click.echo(f"demo: tags from {settings.seeds_dir}, transfers from {source}, "
                        f"lists as of {as_of.date()}, bus={app.bus.name}", err=True)
             stats = app.tag_index  # seeds the tag store on first use

@@ -10,6 +10,13 @@ from txmon.models import Alert
 from txmon.wire import alert_to_wire, dumps
 
 
+def format_units(amount: int, decimals: int) -> str:
+    """Base units → exact decimal string in the asset's unit (no float rounding)."""
+    whole, frac = divmod(amount, 10**decimals)
+    digits = str(frac).rjust(decimals, "0").rstrip("0") if decimals else ""
+    return f"{whole}.{digits}" if digits else str(whole)
+
+
 def _sanction_summary(alert: Alert) -> str:
     matches = alert.evidence.get("matches", [])
     parts = []
@@ -19,6 +26,13 @@ def _sanction_summary(alert: Alert) -> str:
         entities = sorted({t["entity"] for t in tags})
         parts.append(f"{match['address']} ({'; '.join(entities)} — {', '.join(sources)})")
     return ", ".join(parts)
+
+
+def _amount(alert: Alert) -> str:
+    decimals = alert.evidence.get("asset_decimals")
+    if isinstance(decimals, int):
+        return f"{format_units(alert.amount, decimals)} {alert.asset}"
+    return f"{alert.amount} base units of {alert.asset}"
 
 
 def print_alerts(alerts: Iterable[Alert], as_json: bool) -> int:
@@ -31,7 +45,7 @@ def print_alerts(alerts: Iterable[Alert], as_json: bool) -> int:
             continue
         click.echo(
             f"[{alert.severity.upper()}] {alert.rule} {alert.chain} block {alert.block} "
-            f"tx {alert.tx_hash}\n    amount {alert.amount} (base units of {alert.asset}); "
+            f"tx {alert.tx_hash}\n    amount {_amount(alert)}; "
             f"addresses: {_sanction_summary(alert)}"
         )
     return count
