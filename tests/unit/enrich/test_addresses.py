@@ -1,0 +1,84 @@
+"""Address normalisation on real OFAC entries and the BIP-173/350 and EIP-55 rules."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+from enrich.addresses import normalize
+from enrich.sources.ofac_address_list import asset_of, entries
+from txmon.errors import InvalidAddress
+
+
+def test_every_ofac_list_entry_normalises_to_the_family_of_its_format(list_files):
+    families: collections.Counter[tuple[str, str]] = collections.Counter()
+    for path in list_files:
+        for _, raw in entries(path):
+            families[(asset_of(path), normalize(raw).chain_family)] += 1
+    assert families[("XBT", "bitcoin")] == 434
+    assert families[("XBT", "tron")] == 1  # OFAC filed a TRON address under XBT
+    assert families[("ETH", "evm")] == 152
+    assert families[("USDT", "evm")] == 8
+    assert families[("USDT", "tron")] == 11
+    assert families[("USDT", "bitcoin")] == 7  # Omni on Bitcoin addresses
+    assert families[("BCH", "other")] == 6  # CashAddr without prefix, checksum verified
+    assert families[("LTC", "other")] == 10
+    assert families[("XMR", "unknown")] == 3  # kept verbatim, never dropped
+    assert sum(families.values()) == 654
+
+
+def test_tron_address_in_the_xbt_list_comes_out_as_tron():
+    found = normalize("TUCsTq7TofTCJRRoHk6RvhMoS2mJLm5Yzq")
+    assert (found.chain_family, found.kind, found.address) == (
+        "tron", "account", "TUCsTq7TofTCJRRoHk6RvhMoS2mJLm5Yzq")
+
+
+def test_evm_is_lowercased_and_mixed_case_must_be_eip55():
+    good = "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc"  # Tornado Cash, OFAC ETH list
+    assert normalize(good).address == good.lower()
+    assert normalize(good.upper().replace("0X", "0x")).address == good.lower()
+    with pytest.raises(InvalidAddress, match="EIP-55"):
+        normalize(good[:-1] + "C")
+    with pytest.raises(InvalidAddress, match="20-byte"):
+        normalize("0x169AD27A470D064DEDE56a2D3ff727986b15D5")  # cut at OFAC's limit
+
+
+@pytest.mark.parametrize(("address", "kind", "network"), [
+    ("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "p2wpkh", "mainnet"),
+    ("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", "p2tr", "mainnet"),
+    ("tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c", "p2tr", "testnet"),
+    ("bc1qwz0l2ceddckwdy5rh6zyrm3x4ha6gn5f2da5zg", "p2wpkh", "mainnet"),
+    ("3K35dyL85fR9ht7UgzPfd1gLRRXQtNTqE3", "p2sh", "mainnet"),
+    ("12sjrrhoFEsedNRhtgwvvRqjFTh8fZTDX9", "p2pkh", "mainnet"),
+])
+def test_bitcoin_formats(address, kind, network):
+    found = normalize(address)
+    assert (found.chain_family, found.kind, found.network) == ("bitcoin", kind, network)
+    assert found.address == (address.lower() if address.lower().startswith("bc1")
+                             or address.startswith("tb1") else address)
+
+
+@pytest.mark.parametrize("address", [
+    "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd",  # v1 with bech32
+    "BC1S0XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ54WELL",  # v16 with bech32
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",  # bad checksum
+    "1BoatSLRHtKNngkdXEeobR76b53LETtpyX",  # bad base58check checksum
+    "3F6bbvS1krsc1qR8FsbTDfYQyvkMm",  # OFAC SDN.CSV cut fragment
+])
+def test_broken_checksummed_strings_are_invalid(address):
+    with pytest.raises(InvalidAddress):
+        normalize(address)
+
+
+def test_other_families_are_verified_or_kept():
+    assert normalize("bitcoincash:qpf2cphc5dkuclkqur7lhj2yuqq9pk3hmukle77vhq").address == (
+        "qpf2cphc5dkuclkqur7lhj2yuqq9pk3hmukle77vhq")
+    assert normalize("rnXyVQzgxZe7TR1EPzTkGj2jxH4LMJYh66").kind == "xrp"
+    assert normalize("t1MMXtBrSp1XG38Lx9cePcNUCJj5vdWfUWL").chain_family == "other"
+    hex32 = "0xA08FD235DB5DE8023721B5F9B6E29C0EE5253982CCDD423A1CD9F682AE745821"
+    assert normalize(hex32).address == hex32.lower().replace("0x", "0x")
+    assert normalize(hex32).chain_family == "unknown"
+    assert not normalize("qpf2cphc5dkuclkqur7lhj2yuqq9pk3hmukle77vhr").verified
+    with pytest.raises(InvalidAddress):
+        normalize("   ")

@@ -1,0 +1,57 @@
+"""``txmon tags`` end to end on a fresh embedded data dir (seeded from seeds/ on first use)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tests.unit.enrich.paths import TAGDATA
+from txmon.cli.main import main
+
+TORNADO = "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc"
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, ["--data-dir", str(tmp_path / "data"), "tags", *args])
+
+    return invoke
+
+
+def test_lookup_works_on_a_fresh_data_dir_and_honours_as_of(run):
+    now = run("lookup", TORNADO, "--json")
+    assert now.exit_code == 0, now.output
+    answer = json.loads(now.stdout)
+    assert answer["chain"] == "evm" and answer["tags"] == []
+    assert answer["not_in_force"][0]["delisted_at"] == "2025-03-21"
+    then = json.loads(run("lookup", TORNADO, "--as-of", "2023-01-01", "--json").stdout)
+    assert [(t["kind"], t["entity"], t["dates_from"]) for t in then["tags"]] == [
+        ("sanction", "TORNADO CASH", "override")]
+    text = run("lookup", "TUCsTq7TofTCJRRoHk6RvhMoS2mJLm5Yzq").stdout
+    assert "SANCTION ofac-sdn: WANG, Mingming" in text
+    assert "rests on a list version's publication date" in text
+
+
+def test_load_diff_stats_and_bad_input(run):
+    packs = TAGDATA / "graphsense"
+    loaded = run("load", "graphsense", str(packs / "tornado_cash.yaml"), "--published",
+                 "2022-08-10")
+    assert loaded.exit_code == 0, loaded.output
+    summary = json.loads(loaded.stdout.splitlines()[0])
+    assert (summary["source"], summary["added_count"], summary["tags"]) == ("graphsense", 38, 39)
+    stats = json.loads(run("stats").stdout)
+    assert set(stats["sources"]) == {"ofac-sdn", "token-list", "graphsense"}
+    listing = run("versions", "--source", "ofac-sdn").stdout.splitlines()
+    versions = [json.loads(line) for line in listing]
+    assert [v["published"] for v in versions] == ["2022-03-15", "2024-05-03", "2024-09-27"]
+    delta = json.loads(run("diff", versions[0]["version"], versions[1]["version"], "--json").stdout)
+    assert delta["added_count"] == 463 and delta["removed_count"] == 0
+    bad = run("lookup", TORNADO[:-1] + "C")
+    assert bad.exit_code == 2 and "EIP-55" in bad.output
+    assert run("load", "mof", str(packs / "tornado_cash.yaml")).exit_code == 3
+    assert "ofac-address-list" in run("load", "--help").stdout
