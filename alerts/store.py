@@ -49,5 +49,12 @@ class AlertStore:
         for _, event in self.events():
             yield alert_from_wire(event["data"])
 
+    def find(self, alert_id: str) -> Alert | None:
+        """The stored alert with this id (a scan of the feed: for operators, not hot paths)."""
+        for alert in self.alerts():
+            if alert.id == alert_id:
+                return alert
+        return None
+
     def count(self) -> int:
         return self._store.log_head(FEED_LOG).seq

@@ -7,6 +7,7 @@ in millionths of the asset's unit, floored (CEL ints are 64-bit; base units are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from enrich.enricher import AddressHit, EnrichedTransfer
@@ -20,7 +21,13 @@ def units_micro(amount: int, decimals: int) -> int:
     return amount * 10 ** (6 - decimals)
 
 
-def hit_to_activation(hit: AddressHit, decimals: int, tag_filter: TagFilter | None) -> dict[str, Any]:
+def usd_or_unknown(cents: int | None) -> int:
+    """CEL has no null-safe arithmetic: an unknown USD value is -1 (``usd_known`` says so)."""
+    return -1 if cents is None else cents
+
+
+def hit_to_activation(hit: AddressHit, decimals: int, tag_filter: TagFilter | None,
+                      usd: Callable[[int], int | None] | None = None) -> dict[str, Any]:
     """One tagged address as CEL sees it; only tags passing the rule's filter count."""
     tags = [
         t for t in hit.tags
@@ -30,6 +37,7 @@ def hit_to_activation(hit: AddressHit, decimals: int, tag_filter: TagFilter | No
         "address": hit.address,
         "side": hit.side,
         "units_micro": units_micro(hit.amount, decimals),
+        "usd_cents": usd_or_unknown(usd(hit.amount) if usd else None),
         "kinds": sorted({t.kind.value for t in tags}),
         "categories": sorted({t.category for t in tags}),
         "sources": sorted({t.source for t in tags}),
@@ -38,8 +46,9 @@ def hit_to_activation(hit: AddressHit, decimals: int, tag_filter: TagFilter | No
     }
 
 
-def transfer_to_activation(enriched: EnrichedTransfer) -> dict[str, Any]:
-    """The transfer's own fields as CEL sees them."""
+def transfer_to_activation(enriched: EnrichedTransfer,
+                           usd_cents: int | None = None) -> dict[str, Any]:
+    """The transfer's own fields as CEL sees them (``usd_cents`` -1 when unpriced)."""
     t = enriched.transfer
     ex = t.exchange
     return {
@@ -51,6 +60,9 @@ def transfer_to_activation(enriched: EnrichedTransfer) -> dict[str, Any]:
         "status": t.status.value,
         "success": t.success,
         "units_micro": units_micro(t.amount, t.asset.decimals),
+        "usd_cents": usd_or_unknown(usd_cents),
+        "usd_known": usd_cents is not None,
+        "block": t.block_number if t.block_number is not None else -1,
         "inputs": len(t.inputs),
         "outputs": len(t.outputs),
         "account": ex.account if ex else "",

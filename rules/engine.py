@@ -1,20 +1,27 @@
 """Evaluate a rulebook against enriched transfers and build explainable alerts.
 
 Each alert carries its evidence: the matched addresses with their tags and sources, the
-condition that fired with the inputs it saw (the evaluation trace), and the rulebook
-version. Everything in an alert derives from (transfer, rulebook, as-of date), so the
-same input raises byte-identical alerts live and in a replay.
+exposure hop path with amounts, the condition that fired with the inputs it saw (the
+evaluation trace), and the rulebook version. Everything in an alert derives from
+(transfers in order, rulebook, as-of date, price table), so the same input raises
+byte-identical alerts live and in a replay.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from enrich.enricher import AddressHit, EnrichedTransfer
-from rules.activation import hit_to_activation, transfer_to_activation
+from rules.activation import hit_to_activation, transfer_to_activation, units_micro
+from rules.exposure import Exposure, ExposureTracker
+from rules.prices import PriceTable
+from rules.reload import RulebookWatcher
 from rules.rulebook import Rule, Rulebook
-from txmon.models import Alert, Tag, TransferStatus
+from txmon.models import Alert, Tag, Transfer, TransferStatus
+from txmon.store.base import Store
 from txmon.wire import tag_to_wire
 
 
@@ -39,39 +46,95 @@ def _tag_evidence(tag: Tag) -> dict[str, Any]:
 
 
 class RuleEngine:
-    """Applies every rule of a rulebook to one enriched transfer at a time."""
+    """Applies every rule of a rulebook to one enriched transfer at a time.
 
-    def __init__(self, rulebook: Rulebook) -> None:
+    With a ``store`` and an ``exposure:`` section in the rulebook, it also keeps the
+    multi-hop taint state (transfers must then arrive in block order per chain). With
+    ``watch``, :meth:`maybe_reload` swaps in the file's new version when it changes.
+    """
+
+    def __init__(self, rulebook: Rulebook, store: Store | None = None,
+                 prices: PriceTable | None = None, watch: Path | None = None) -> None:
+        self._store = store
+        self._prices = prices
+        self._watcher = RulebookWatcher(watch) if watch is not None else None
+        self.tracker: ExposureTracker | None = None
         self.rulebook = rulebook
+        self._use(rulebook)
 
-    def evaluate(self, enriched: EnrichedTransfer) -> list[Alert]:
-        """Alerts raised for this transfer (none for a retracted one)."""
-        if enriched.transfer.status is TransferStatus.RETRACTED:
+    def _use(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+        if self._store is None or rulebook.exposure is None:
+            self.tracker = None
+        elif self.tracker is None or self.tracker.config != rulebook.exposure:
+            self.tracker = ExposureTracker(self._store, rulebook.exposure)
+
+    def maybe_reload(self) -> bool:
+        """Swap to the rulebook file's new version if it changed (called between batches)."""
+        new = self._watcher.poll() if self._watcher else None
+        if new is not None:
+            self._use(new)
+        return new is not None
+
+    def prefetch(self, transfers: Sequence[Transfer]) -> None:
+        """Load a batch's exposure state in one round trip (call :meth:`release` after)."""
+        if self.tracker is not None:
+            self.tracker.prefetch(transfers)
+
+    def release(self) -> None:
+        if self.tracker is not None:
+            self.tracker.release()
+
+    def evaluate(self, enriched: EnrichedTransfer, track_exposure: bool = True) -> list[Alert]:
+        """Alerts raised for this transfer (none for a retracted one).
+
+        ``track_exposure=False`` evaluates without touching taint state (retroactive
+        look-backs over old transfers must not re-apply them).
+        """
+        t = enriched.transfer
+        if t.status is TransferStatus.RETRACTED:
             return []
-        transfer_vars = transfer_to_activation(enriched)
-        alerts = [self._apply(rule, enriched, transfer_vars) for rule in self.rulebook.rules]
+        exposure = Exposure(self.rulebook.exposure.model if self.rulebook.exposure else "")
+        if self.tracker is not None and track_exposure:
+            exposure = self.tracker.observe(enriched)
+        day = t.block_time.date() if t.block_time is not None else enriched.as_of
+
+        def usd(amount: int) -> int | None:
+            return self._prices.usd_cents(t.asset, amount, day) if self._prices else None
+
+        shared: list[dict[str, Any]] = []  # transfer and exposure vars, built on first need
+        alerts = [self._apply(rule, enriched, exposure, usd, shared)
+                  for rule in self.rulebook.rules]
         return [a for a in alerts if a is not None]
 
-    def _apply(self, rule: Rule, enriched: EnrichedTransfer,
-               transfer_vars: dict[str, Any]) -> Alert | None:
+    def _apply(self, rule: Rule, enriched: EnrichedTransfer, exposure: Exposure, usd: Any,
+               shared: list[dict[str, Any]]) -> Alert | None:
         matched = [(h, _matching_tags(rule, h)) for h in enriched.hits]
         matched = [(h, tags) for h, tags in matched if tags]
-        if rule.match is not None and not matched:
+        if rule.signal == "direct" and not matched:
             return None  # cheap pre-filter: most transfers touch no tagged address
+        if rule.signal == "exposure" and not exposure.is_tainted:
+            return None
         decimals = enriched.transfer.asset.decimals
-        hits_vars = [hit_to_activation(h, decimals, rule.match) for h, _ in matched]
-        activation = {"transfer": transfer_vars, "hits": hits_vars}
+        if not shared:
+            shared += [transfer_to_activation(enriched, usd(enriched.transfer.amount)),
+                       exposure.to_activation(lambda a: units_micro(a, decimals))]
+        hits_vars = [hit_to_activation(h, decimals, rule.match, usd) for h, _ in matched]
+        activation = {"transfer": shared[0], "hits": hits_vars, "exposure": shared[1]}
         if not rule.when.evaluate(activation):
             return None
-        return self._build(rule, enriched, matched, activation)
+        return self._build(rule, enriched, matched, exposure, activation)
 
     def _build(self, rule: Rule, enriched: EnrichedTransfer,
-               matched: list[tuple[AddressHit, list[Tag]]],
+               matched: list[tuple[AddressHit, list[Tag]]], exposure: Exposure,
                activation: dict[str, Any]) -> Alert:
         t = enriched.transfer
-        addresses = tuple(dict.fromkeys(h.address for h, _ in matched))
+        named = [h.address for h, _ in matched]
+        if exposure.is_tainted and rule.signal != "direct":
+            named += [exposure.path[-1].sender, *exposure.sources]
         evidence: dict[str, Any] = {
             "title": rule.title,
+            "asset_decimals": t.asset.decimals,
             "matches": [
                 {"address": h.address, "side": h.side, "amount": str(h.amount),
                  "tags": [_tag_evidence(tag) for tag in tags]}
@@ -79,6 +142,8 @@ class RuleEngine:
             ],
             "trace": {"condition": rule.when.source, "result": True, "inputs": activation},
         }
+        if exposure.is_tainted:
+            evidence["exposure"] = exposure.to_wire()
         return Alert(
             id=alert_id(rule.id, t.id),
             rule=rule.id,
@@ -90,7 +155,7 @@ class RuleEngine:
             block=t.block_number,
             asset=t.asset.symbol,
             amount=t.amount,
-            addresses=addresses,
+            addresses=tuple(dict.fromkeys(named)),
             evidence=evidence,
             as_of=enriched.as_of,
         )

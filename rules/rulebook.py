@@ -8,35 +8,25 @@ because a typo in a sanctions rule must stop the deployment, not silently match 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from rules.condition import Condition
+from rules.exposure.config import MODELS, PPM, ExposureConfig
+from rules.tagfilter import TagFilter
 from txmon.errors import RulebookError
 
 SEVERITIES = ("low", "medium", "high", "critical")
-_RULE_KEYS = {"id", "title", "severity", "match", "when", "description", "enabled"}
+_RULE_KEYS = {"id", "title", "severity", "match", "when", "description", "enabled", "signal"}
 _MATCH_KEYS = {"kind", "category", "source", "program"}
-
-
-@dataclass(frozen=True, slots=True)
-class TagFilter:
-    """Which tags make an address a hit for a rule (all given fields must match)."""
-
-    kind: str | None = None
-    categories: frozenset[str] = frozenset()
-    sources: frozenset[str] = frozenset()
-    programs: frozenset[str] = frozenset()
-
-    def accepts(self, kind: str, category: str, source: str, programs: tuple[str, ...]) -> bool:
-        return (
-            (self.kind is None or kind == self.kind)
-            and (not self.categories or category in self.categories)
-            and (not self.sources or source in self.sources)
-            and (not self.programs or not self.programs.isdisjoint(programs))
-        )
+_EXPOSURE_KEYS = {"model", "max_hops", "min_share", "source"}
+# signal: which transfers a rule is evaluated on — "direct" (touches a tag its match
+# accepts), "exposure" (carries indirect taint) or "any". A cheap pre-filter: most
+# transfers touch nothing, and CEL evaluation is the hot loop's largest cost.
+SIGNALS = ("direct", "exposure", "any")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +40,7 @@ class Rule:
     when: Condition
     description: str = ""
     line: int = 0
+    signal: str = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +51,7 @@ class Rulebook:
     rules: tuple[Rule, ...]
     path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    exposure: ExposureConfig | None = None
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -125,10 +117,45 @@ def _parse_rule(raw: Any, path: str, seen: set[str]) -> Rule | None:
         condition = Condition.compile(when)
     except ValueError as exc:
         fail(f"condition does not compile: {exc}")
+    signal = raw.get("signal", "direct" if match else "any")
+    if signal not in SIGNALS:
+        fail(f"signal must be one of {', '.join(SIGNALS)}")
+    if signal == "direct" and match is None:
+        fail("signal 'direct' needs a 'match'")
     if raw.get("enabled", True) is False:
         return None
     return Rule(rule_id, raw["title"], raw["severity"], match, condition,
-                raw.get("description", ""), line)
+                raw.get("description", ""), line, signal)
+
+
+def _parse_exposure(raw: Any, path: str) -> ExposureConfig | None:
+    """The optional top-level ``exposure:`` section (taint model for indirect exposure)."""
+    if raw is None:
+        return None
+    line = raw.get("__line__", 0) if isinstance(raw, dict) else 0
+
+    def fail(reason: str) -> None:
+        raise RulebookError(f"{path}:{line}: exposure: {reason}")
+
+    if not isinstance(raw, dict):
+        fail("must be a mapping")
+    unknown = set(raw) - _EXPOSURE_KEYS - {"__line__"}
+    if unknown:
+        fail(f"unknown key(s): {', '.join(sorted(unknown))}")
+    model = raw.get("model", "haircut")
+    if model not in MODELS:
+        fail(f"model must be one of {', '.join(MODELS)}")
+    hops = raw.get("max_hops", 3)
+    if not isinstance(hops, int) or isinstance(hops, bool) or not 1 <= hops <= 16:
+        fail("max_hops must be an integer from 1 to 16")
+    try:
+        share = Decimal(str(raw.get("min_share", "0.01")))
+    except InvalidOperation:
+        share = Decimal(-1)
+    if not 0 <= share <= 1:
+        fail("min_share must be a number from 0 to 1 (e.g. 0.01 for 1%)")
+    source = _parse_match(raw.get("source", {"kind": "sanction"}), fail)
+    return ExposureConfig(model, hops, int(share * PPM), source or TagFilter())
 
 
 def parse_rulebook(text: str, path: str = "<rulebook>") -> Rulebook:
@@ -148,8 +175,12 @@ def parse_rulebook(text: str, path: str = "<rulebook>") -> Rulebook:
     seen: set[str] = set()
     parsed = (_parse_rule(raw, path, seen) for raw in raw_rules)
     rules = tuple(rule for rule in parsed if rule is not None)
-    extra = {k: v for k, v in doc.items() if k not in {"version", "rules", "__line__"}}
-    return Rulebook(str(version), rules, path, extra)
+    exposure = _parse_exposure(doc.get("exposure"), path)
+    extra = {k: v for k, v in doc.items() if k not in {"version", "rules", "exposure", "__line__"}}
+    if any(r.signal == "exposure" for r in rules) and exposure is None:
+        raise RulebookError(f"{path}:{doc['__line__']}: a rule uses signal 'exposure' but the "
+                            "rulebook has no 'exposure:' section")
+    return Rulebook(str(version), rules, path, extra, exposure)
 
 
 def load_rulebook(path: Path) -> Rulebook:

@@ -14,6 +14,9 @@ from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher, TagLookup
 from rules.engine import RuleEngine
+from rules.history import TransferHistory
+from rules.prices import PriceTable
+from rules.retro import RetroactiveScanner
 from rules.rulebook import Rulebook, load_rulebook
 from txmon import metrics
 from txmon.backends import open_bus, open_store
@@ -64,16 +67,29 @@ class App:
         return load_rulebook(self.settings.rulebook)
 
     @cached_property
+    def rule_engine(self) -> RuleEngine:
+        """Rules + exposure state on this store; reloads the rulebook file when it changes."""
+        prices_path = self.settings.seeds_dir / "prices.csv"
+        prices = PriceTable.load(prices_path) if prices_path.exists() else None
+        return RuleEngine(self.rulebook, store=self.store, prices=prices,
+                          watch=self.settings.rulebook)
+
+    @cached_property
     def alert_store(self) -> AlertStore:
         return AlertStore(self.store)
 
-    def engine(self, group: str = "txmon-engine") -> Engine:
+    def feed_publisher(self) -> FeedPublisher:
+        """The single writer of the alerts topic (see docs/architecture.md)."""
+        return FeedPublisher(self.alert_store, self.bus, self.producer(), self.topic(ALERTS))
+
+    def engine(self, group: str = "txmon-engine", publish: bool = True) -> Engine:
         """The streaming engine consuming transfers and tag updates."""
         transfers = self.topic(TRANSFERS)
         consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group)
         self._closers.append(consumer)
         producer = self.producer()
-        publisher = FeedPublisher(self.alert_store, self.bus, producer, self.topic(ALERTS))
+        publisher = (FeedPublisher(self.alert_store, self.bus, producer, self.topic(ALERTS))
+                     if publish else None)
         liveness = metrics.Liveness("engine", self.settings.liveness_timeout)
         if self.settings.metrics_port:
             metrics.serve(self.settings.metrics_port, liveness)
@@ -81,14 +97,29 @@ class App:
             consumer=consumer,
             producer=producer,
             enricher=Enricher(self.tag_index),
-            rules=RuleEngine(self.rulebook),
+            rules=self.rule_engine,
             alerts=self.alert_store,
             publisher=publisher,
             transfers_topic=transfers,
             as_of=self.settings.as_of,
             liveness=liveness,
             on_control=self._on_tag_update,
+            history=TransferHistory(self.store),
+            retro=RetroactiveScanner(TransferHistory(self.store), self.tag_index,
+                                     self.rule_engine),
+            on_tick=self._follow_tag_head,
         )
+
+    def _follow_tag_head(self) -> None:
+        """Swap to a new list version even if another worker consumed its update message.
+
+        With Kafka, one member of the engine group receives each ``txmon.tags.updates``
+        message (and runs the look-back once); every other worker notices the moved head
+        of the tag store here, within ``LAG_INTERVAL`` seconds.
+        """
+        refresh = getattr(self.tag_index, "refresh", None)
+        if refresh is not None and refresh():
+            log.info("tag index follows the tag store to a new version")
 
     def _on_tag_update(self, message: Message) -> None:
         """A new list version: swap the in-process index to it."""

@@ -19,14 +19,17 @@ from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher
 from rules.engine import RuleEngine
+from rules.history import TransferHistory
+from rules.retro import RetroactiveScanner
 from txmon import metrics
 from txmon.bus.base import Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
 from txmon.errors import BadRecord
-from txmon.models import Alert
-from txmon.wire import decode_transfer
+from txmon.models import Alert, Transfer
+from txmon.wire import decode_transfer, loads
 
 log = logging.getLogger(__name__)
+LAG_INTERVAL = 5.0  # seconds between consumer-lag measurements and on_tick calls
 
 
 @dataclass
@@ -37,6 +40,7 @@ class EngineStats:
     alerts_new: int = 0
     alerts_seen: int = 0
     dead_letters: int = 0
+    alerts_retroactive: int = 0
     new_alerts: list[Alert] = field(default_factory=list)
 
 
@@ -50,11 +54,14 @@ class Engine:
         enricher: Enricher,
         rules: RuleEngine,
         alerts: AlertStore,
-        publisher: FeedPublisher,
+        publisher: FeedPublisher | None,
         transfers_topic: str,
         as_of: dt.date | None = None,
         liveness: metrics.Liveness | None = None,
         on_control: Callable[[Message], None] | None = None,
+        history: TransferHistory | None = None,
+        retro: RetroactiveScanner | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -67,49 +74,101 @@ class Engine:
         self._as_of = as_of
         self._liveness = liveness or metrics.Liveness("engine", 120.0)
         self._on_control = on_control
+        self._history = history
+        self._retro = retro
+        self._on_tick = on_tick  # periodic housekeeping, e.g. follow the tag store's head
+        self._seen: list[Transfer] = []  # recorded in history once per batch
         self.stats = EngineStats()
 
-    def _handle(self, message: Message) -> None:
+    def _decode(self, message: Message) -> Transfer | BadRecord | None:
+        """The transfer in ``message``, the reason it is bad, or None for a control message."""
         if message.topic != self._transfers_topic:
-            if self._on_control is not None:
-                self._on_control(message)
-            return
+            return None
         try:
-            transfer = decode_transfer(message.value)
+            return decode_transfer(message.value)
         except BadRecord as exc:
-            self._dead.from_message(message, str(exc))
+            return exc
+
+    def _handle(self, message: Message, transfer: Transfer | BadRecord | None) -> None:
+        if transfer is None:
+            if self._on_control is not None:
+                self._on_control(message)  # e.g. swap the tag index to the new version
+            self._retroactive(message)
+            return
+        if isinstance(transfer, BadRecord):
+            self._dead.from_message(message, str(transfer))
             self.stats.dead_letters += 1
             metrics.DEAD_LETTERS.labels("engine").inc()
             return
         enriched = self._enricher.enrich(transfer, self._as_of)
         for alert in self._rules.evaluate(enriched):
-            if self._alerts.raise_alert(alert).created:
-                self.stats.alerts_new += 1
-                self.stats.new_alerts.append(alert)
-                metrics.ALERTS.labels(alert.rule, alert.severity).inc()
-            else:
-                self.stats.alerts_seen += 1
+            self._raise(alert)
+        if self._history is not None:
+            self._seen.append(transfer)
         self.stats.transfers += 1
         metrics.RECORDS.labels("engine").inc()
+
+    def _raise(self, alert: Alert) -> None:
+        if self._alerts.raise_alert(alert).created:
+            self.stats.alerts_new += 1
+            self.stats.alerts_retroactive += alert.retroactive
+            self.stats.new_alerts.append(alert)
+            metrics.ALERTS.labels(alert.rule, alert.severity).inc()
+        else:
+            self.stats.alerts_seen += 1
+
+    def _flush_history(self) -> None:
+        if self._history is not None and self._seen:
+            self._history.record_many(self._seen)
+            self._seen.clear()
+
+    def _retroactive(self, message: Message) -> None:
+        """A list update: raise retroactive alerts for stored flows it now touches."""
+        if self._retro is None:
+            return
+        self._flush_history()  # transfers earlier in this batch are history too
+        try:
+            alerts = self._retro.scan(loads(message.value))
+        except BadRecord as exc:
+            self._dead.from_message(message, str(exc))
+            self.stats.dead_letters += 1
+            return
+        for alert in alerts:
+            self._raise(alert)
 
     def process_batch(self, messages: list[Message]) -> None:
         """Process, publish, then commit: the order that makes crashes harmless."""
         started = time.perf_counter()
-        for message in messages:
-            self._handle(message)
+        self._rules.maybe_reload()  # a changed rulebook applies from a batch boundary
+        decoded = [(message, self._decode(message)) for message in messages]
+        self._rules.prefetch([t for _, t in decoded if isinstance(t, Transfer)])
+        try:
+            for message, transfer in decoded:
+                self._handle(message, transfer)
+        finally:
+            self._rules.release()
+        self._flush_history()
         self._producer.flush()  # dead letters delivered before we commit past them
-        self._publisher.publish_pending()
+        if self._publisher is not None:  # None: a separate `txmon alerts publish` does it
+            self._publisher.publish_pending()
         self._consumer.commit(messages)
         metrics.STAGE_SECONDS.labels("engine").inc(time.perf_counter() - started)
 
-    def run(self, idle_exit: float | None = None, stop: Callable[[], bool] | None = None) -> EngineStats:
+    def run(self, idle_exit: float | None = None,
+            stop: Callable[[], bool] | None = None) -> EngineStats:
         """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds."""
         idle_since = time.monotonic()
-        self._publisher.publish_pending()  # anything stored but unpublished by a crash
+        next_lag_check = 0.0
+        if self._publisher is not None:  # anything stored but unpublished by a crash
+            self._publisher.publish_pending()
         while not (stop and stop()):
             batch = self._consumer.poll(timeout=0.5)
             self._liveness.progress()
-            metrics.CONSUMER_LAG.labels("engine").set(self._consumer.lag())
+            if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
+                metrics.CONSUMER_LAG.labels("engine").set(self._consumer.lag())
+                if self._on_tick is not None:
+                    self._on_tick()
+                next_lag_check = time.monotonic() + LAG_INTERVAL
             if batch:
                 self.process_batch(batch)
                 idle_since = time.monotonic()

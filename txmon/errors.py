@@ -69,3 +69,7 @@ class FeedVerificationError(TxmonError):
         super().__init__(f"feed broken at sequence {seq}: {reason}")
         self.seq = seq
         self.reason = reason
+
+
+class WorkflowError(TxmonError):
+    """An alert status change was refused (unknown alert, invalid transition, race)."""

@@ -17,7 +17,8 @@ from txmon.cli import main
 from txmon.settings import setting_names
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
-TXMON_SERVICES = ["ingest-ethereum", "ingest-bitcoin", "ingest-exchange", "engine", "api"]
+TXMON_SERVICES = ["ingest-ethereum", "ingest-bitcoin", "ingest-exchange", "engine",
+                  "feed-publisher", "api"]
 
 
 def compose() -> dict:
@@ -52,7 +53,8 @@ def test_service_command_exists_in_cli(service: str) -> None:
     command, rest = resolve(argv[1:])
     if is_placeholder(command):
         pytest.xfail(f"{service}: 'txmon {' '.join(argv[1:3])}' is not built yet")
-    known = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    known = {opt for param in command.params
+             for opt in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]}
     used = {arg for arg in rest if arg.startswith("--")}
     assert used <= known, f"{service}: unknown options {used - known}"
 

@@ -1,15 +1,22 @@
-"""``txmon alerts list | export | verify``: read the stored feed and prove it intact."""
+"""``txmon alerts list | export | verify | status | history | webhook``: the alert feed."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import time
+from dataclasses import asdict
 
 import click
 
 from alerts.feed import parse_ndjson, verify_events
+from alerts.webhook import WebhookForwarder, WebhookSink
+from alerts.workflow import AlertWorkflow, Status, verify_trail
+from txmon import metrics
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
-from txmon.errors import FeedVerificationError
+from txmon.errors import FeedVerificationError, WorkflowError
+from txmon.wire import dumps
 
 
 @click.group()
@@ -40,6 +47,35 @@ def export(cli: CliContext, out: click.utils.LazyFile, from_seq: int) -> None:
     click.echo(f"exported {count} events", err=True)
 
 
+@alerts.command("publish")
+@click.option("--interval", type=float, default=0.5, show_default=True,
+              help="Seconds between rounds.")
+@click.option("--once", is_flag=True, help="Publish what is pending, then exit.")
+@pass_cli
+def publish(cli: CliContext, interval: float, once: bool) -> None:
+    """Copy stored alerts to the txmon.alerts topic: the feed's single writer."""
+    publisher = cli.app.feed_publisher()
+    liveness = metrics.Liveness("feed", cli.settings.liveness_timeout)
+    if cli.settings.metrics_port:
+        metrics.serve(cli.settings.metrics_port, liveness)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    total = 0
+    while not stopping:
+        total += publisher.publish_pending()
+        liveness.progress()
+        if once:
+            break
+        time.sleep(interval)
+    click.echo(f"published {total} events", err=True)
+
+
 @alerts.command("verify")
 @click.argument("file", type=click.File("rb"), default="-")
 def verify(file: click.utils.LazyFile) -> None:
@@ -50,3 +86,54 @@ def verify(file: click.utils.LazyFile) -> None:
         click.echo(f"FAILED: {exc}", err=True)
         sys.exit(1)
     click.echo(f"OK: {count} events, sequence contiguous, hash chain intact", err=True)
+
+
+@alerts.command("status")
+@click.argument("alert_id")
+@click.argument("status", type=click.Choice([s.value for s in Status]))
+@click.option("--by", "by", required=True, help="Who makes the change (analyst id).")
+@click.option("--reason", "reason", required=True, help="Why (kept in the audit trail).")
+@pass_cli
+def status(cli: CliContext, alert_id: str, status: str, by: str, reason: str) -> None:
+    """Move ALERT_ID to STATUS (open → investigating → escalated | dismissed)."""
+    workflow = AlertWorkflow(cli.app.store, cli.app.alert_store)
+    change = workflow.change(alert_id, status, by, reason)  # WorkflowError → exit 2
+    click.echo(f"{alert_id}: {change.previous} → {change.status} by {change.by} at "
+               f"{change.at} (audit entry {change.seq})")
+
+
+@alerts.command("history")
+@click.argument("alert_id")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per change.")
+@pass_cli
+def history(cli: CliContext, alert_id: str, as_json: bool) -> None:
+    """The audit trail of ALERT_ID's status changes, oldest first."""
+    workflow = AlertWorkflow(cli.app.store, cli.app.alert_store)
+    if cli.app.alert_store.find(alert_id) is None:
+        raise WorkflowError(f"no stored alert with id {alert_id}")
+    trail = workflow.history(alert_id)
+    for change in trail:
+        if as_json:
+            click.echo(dumps(asdict(change)).decode())
+        else:
+            click.echo(f"{change.seq}. {change.at} {change.by}: {change.previous} → "
+                       f"{change.status} — {change.reason}")
+    intact = "intact" if verify_trail(trail) else "BROKEN"
+    click.echo(f"{alert_id}: status {workflow.status(alert_id)}, {len(trail)} changes, "
+               f"trail {intact}", err=True)
+
+
+@alerts.command("webhook")
+@click.argument("url")
+@click.option("--name", default="default", show_default=True,
+              help="Checkpoint name (one per receiver).")
+@click.option("--attempts", default=5, show_default=True, help="Tries per event.")
+@pass_cli
+def webhook(cli: CliContext, url: str, name: str, attempts: int) -> None:
+    """POST every feed event not yet delivered to URL (retries with backoff)."""
+    sink = WebhookSink(url, max_attempts=attempts)
+    try:
+        sent = WebhookForwarder(cli.app.alert_store, cli.app.store, sink, name).forward_pending()
+    finally:
+        sink.close()
+    click.echo(f"delivered {sent} events to {url}", err=True)

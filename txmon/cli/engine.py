@@ -15,9 +15,12 @@ from txmon.cli.context import CliContext, pass_cli
 @click.option("--metrics-port", type=int, envvar="TXMON_METRICS_PORT",
               help="Serve /metrics and /healthz on this port.")
 @click.option("--idle-exit", type=float, help="Exit after this many idle seconds (batch runs).")
+@click.option("--publish/--no-publish", default=True, show_default=True,
+              help="Publish the alert feed from this process. With several engines, run "
+                   "them with --no-publish and one `txmon alerts publish`.")
 @pass_cli
 def engine(cli: CliContext, group: str, metrics_port: int | None,
-           idle_exit: float | None) -> None:
+           idle_exit: float | None, publish: bool) -> None:
     """Consume txmon.transfers and raise alerts (store + txmon.alerts feed)."""
     if metrics_port:
         cli.app.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
@@ -29,6 +32,6 @@ def engine(cli: CliContext, group: str, metrics_port: int | None,
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    stats = cli.app.engine(group).run(idle_exit=idle_exit, stop=lambda: stopping)
+    stats = cli.app.engine(group, publish=publish).run(idle_exit=idle_exit, stop=lambda: stopping)
     click.echo(f"engine: {stats.transfers} transfers, {stats.alerts_new} new alerts, "
                f"{stats.dead_letters} dead letters", err=True)

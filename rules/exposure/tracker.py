@@ -1,0 +1,167 @@
+"""Apply one transfer to the taint state, in block order, and report its exposure.
+
+For each input address: a source (tagged per the config's ``source`` filter, on the
+evaluation date) sends fully tainted funds at hop 0; a tracked address sends what its
+model says, but only passes taint on while its share ≥ ``min_share_ppm`` and its hops
+< ``max_hops``. The transaction's tainted value reaches its outputs as the model
+distributes it, at ``min(hops of contributing inputs) + 1``. Everything is integer
+arithmetic over inputs in leg order, so the same transfers in the same order give the
+same state and the same evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from enrich.enricher import EnrichedTransfer
+from rules.exposure.config import PPM, ExposureConfig
+from rules.exposure.fifo import Fifo
+from rules.exposure.haircut import Haircut
+from rules.exposure.model import TaintModel, share_of
+from rules.exposure.poison import Poison
+from rules.exposure.result import Exposure
+from rules.exposure.state import Hop, TaintRepository, TaintState, merge_sources
+from txmon.models import Transfer, TransferStatus
+from txmon.store.base import Store
+from txmon.wire import dumps, loads
+
+MODELS: dict[str, type[TaintModel]] = {"poison": Poison, "haircut": Haircut, "fifo": Fifo}
+
+
+@dataclass(frozen=True, slots=True)
+class _Contribution:
+    address: str
+    tainted: int
+    share_ppm: int
+    hops: int
+    sources: tuple[str, ...]
+    path: tuple[Hop, ...]
+
+
+def _sum_legs(legs: tuple) -> dict[str, int]:  # type: ignore[type-arg]
+    """Amount per address, first-appearance order (a Bitcoin tx may repeat an address)."""
+    out: dict[str, int] = {}
+    for leg in legs:
+        out[leg.address] = out.get(leg.address, 0) + leg.amount
+    return out
+
+
+def _credit(prior: TaintState | None, new: TaintState, hops: int, path: tuple[Hop, ...],
+            sources: tuple[str, ...]) -> TaintState:
+    """Hops, path and sources of an address that just received taint (shortest route wins)."""
+    if prior is None or prior.tainted == 0 or hops < prior.hops:
+        new = replace(new, hops=hops, path=path)
+    return replace(new, sources=merge_sources(new.sources, sources))
+
+
+class ExposureTracker:
+    """Per-address taint state on a Store, updated by each transfer exactly once."""
+
+    def __init__(self, store: Store, config: ExposureConfig) -> None:
+        self.config = config
+        self.model: TaintModel = MODELS[config.model]()
+        self._repo = TaintRepository(store, config.model)
+        self._cache: dict[tuple[str, str], TaintState | None] | None = None
+
+    def prefetch(self, transfers: Sequence[Transfer]) -> None:
+        """Load a whole batch's state in one round trip; valid until :meth:`release`.
+
+        Safe because one consumer owns a chain's partition for the batch: nobody else
+        writes this state meanwhile, and this tracker's own writes update the cache.
+        """
+        pairs = sorted({(t.asset.key, a) for t in transfers for a in t.addresses()})
+        self._cache = self._repo.load_pairs(pairs)
+
+    def release(self) -> None:
+        self._cache = None
+
+    def _load(self, asset: str, addresses: list[str]) -> dict[str, TaintState]:
+        cache = self._cache
+        if cache is None or any((asset, a) not in cache for a in addresses):
+            return self._repo.load(asset, addresses)
+        return {a: s for a in addresses if (s := cache[(asset, a)]) is not None}
+
+    def observe(self, enriched: EnrichedTransfer) -> Exposure:
+        """Exposure carried by this transfer; updates state unless already applied.
+
+        Only confirmed transfers change state; a pending one is evaluated read-only.
+        """
+        t = enriched.transfer
+        if t.status is TransferStatus.RETRACTED or not t.inputs:
+            return Exposure(self.model.name)
+        sources = {h.address for h in enriched.hits if h.side == "input" and any(
+            self.config.source.accepts(g.kind.value, g.category, g.source, g.programs)
+            for g in h.tags)}
+        inputs, outputs = _sum_legs(t.inputs), _sum_legs(t.outputs)
+        asset = t.asset.key
+        states = self._load(asset, list(dict.fromkeys([*inputs, *outputs])))
+        if not sources and not states:
+            return Exposure(self.model.name)  # the common case: no taint near, no write
+        stored = self._repo.done(t.id)  # re-delivered after a crash: answer as before
+        if stored is not None:
+            return Exposure.from_wire(loads(stored))
+        changed: dict[str, TaintState | None] = {}
+        contributions = self._spend(inputs, sources, states, changed)
+        exposure = self._receive(t, outputs, inputs, contributions, sources, states, changed)
+        if t.status is TransferStatus.PENDING:
+            return exposure  # read-only: a mempool or unconfirmed event may never happen
+        self._repo.save(asset, changed, t.id, dumps(exposure.to_wire()))
+        if self._cache is not None:
+            self._cache.update({(asset, a): st for a, st in changed.items()})
+        return exposure
+
+    def _spend(self, inputs: dict[str, int], sources: set[str],
+               states: dict[str, TaintState],
+               changed: dict[str, TaintState | None]) -> list[_Contribution]:
+        out: list[_Contribution] = []
+        for address, amount in inputs.items():
+            if address in sources:
+                if amount > 0:
+                    out.append(_Contribution(address, amount, PPM, 0, (address,), ()))
+                continue
+            state = states.get(address)
+            if state is None:
+                continue
+            share = self.model.share_ppm(state)
+            tainted, after = self.model.spend(state, amount)
+            states[address] = after
+            changed[address] = after if after.tainted > 0 else None
+            passes = share >= self.config.min_share_ppm and state.hops < self.config.max_hops
+            if tainted > 0 and passes:
+                out.append(_Contribution(address, tainted, share, state.hops, state.sources,
+                                         state.path))
+        return out
+
+    def _receive(self, t: Transfer, outputs: dict[str, int], inputs: dict[str, int],
+                 contributions: list[_Contribution], sources: set[str],
+                 states: dict[str, TaintState],
+                 changed: dict[str, TaintState | None]) -> Exposure:
+        total_in = sum(inputs.values())
+        tainted_in = sum(c.tainted for c in contributions)
+        amounts = list(outputs.values())
+        parts = self.model.distribute(amounts, total_in, tainted_in)
+        best = min(contributions, key=lambda c: (c.hops, -c.tainted, c.address), default=None)
+        hops = best.hops + 1 if best else 0
+        all_sources = merge_sources(*(c.sources for c in contributions))
+        top_index = max(range(len(parts)), key=lambda i: (parts[i], -i), default=-1)
+        for i, (address, amount) in enumerate(outputs.items()):
+            if address in sources:
+                continue  # a source's own funds are tainted by definition: no state kept
+            prior = states.get(address)
+            if prior is None and parts[i] == 0:
+                continue
+            new = self.model.receive(prior or TaintState(), amount, parts[i])
+            if parts[i] > 0 and best is not None:
+                hop = Hop(t.id, best.address, address, amount, parts[i])
+                new = _credit(prior, new, hops, (*best.path, hop), all_sources)
+            states[address] = new
+            changed[address] = new if new.tainted > 0 else None
+        if best is None or not outputs:
+            return Exposure(self.model.name, total=total_in)
+        top = list(outputs)[top_index]
+        path = (*best.path, Hop(t.id, best.address, top, amounts[top_index], parts[top_index]))
+        return Exposure(self.model.name, tainted=sum(parts), total=total_in,
+                        share_ppm=share_of(tainted_in, total_in),
+                        max_share_ppm=max(c.share_ppm for c in contributions), hops=hops,
+                        sources=all_sources, path=path)

@@ -1,0 +1,60 @@
+"""Retroactive alerts: when a list update designates addresses, look back at past flows.
+
+A ``tags.version`` message on ``txmon.tags.updates`` (see :mod:`enrich.tagupdates`) lists
+the addresses ``added`` by a new list version. Every stored transfer touching one of them
+is re-evaluated with the lists as of the version's publication date, and each alert that
+names a newly added address is raised with ``retroactive=True`` and the list version.
+
+The alert id stays hash(rule id, transfer id): if the live run already raised it, the
+store's de-duplication keeps the original. Exposure state is not touched (old transfers
+must not be applied twice). A delisting (``removed``) raises nothing and rewrites nothing:
+the feed is append-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from enrich.enricher import Enricher, TagLookup
+from rules.engine import RuleEngine
+from rules.history import TransferHistory, history_address
+from txmon.errors import BadRecord
+from txmon.models import Alert
+
+
+class RetroactiveScanner:
+    """Turns one list-update message into the retroactive alerts it implies."""
+
+    def __init__(self, history: TransferHistory, lookup: TagLookup, rules: RuleEngine) -> None:
+        self._history = history
+        self._enricher = Enricher(lookup)
+        self._rules = rules
+
+    def scan(self, message: dict[str, Any]) -> list[Alert]:
+        """Alerts for past transfers touching addresses this update added."""
+        if message.get("type") != "tags.version":
+            return []
+        try:
+            added = [str(a) for a in message.get("added") or ()]
+            version = str(message["version"])
+            published = dt.date.fromisoformat(message["published"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadRecord(f"not a tags.version message: {exc!r}") from exc
+        if not added:
+            return []
+        wanted = {history_address(a) for a in added}
+        alerts: list[Alert] = []
+        for transfer in self._history.touching(added):
+            enriched = self._enricher.enrich(transfer, published)
+            for alert in self._rules.evaluate(enriched, track_exposure=False):
+                named = sorted(a for a in alert.addresses if history_address(a) in wanted)
+                if not named:
+                    continue
+                evidence = {**alert.evidence, "retroactive": {
+                    "list_version": version, "source": message.get("source"),
+                    "published": published.isoformat(), "newly_listed": named}}
+                alerts.append(replace(alert, retroactive=True, list_version=version,
+                                      evidence=evidence))
+        return alerts
