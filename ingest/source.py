@@ -59,6 +59,10 @@ class ChainSource(ABC):
         """Full blocks with their transfers, in the order of ``numbers``.
 
         May fetch concurrently and in batches; must return exactly one Block per number.
+        The follower calls it from up to ``workers`` threads at once, each with a chunk of
+        consecutive numbers, and consumes the chunks in order: an implementation must be
+        thread-safe, and one whose extraction depends on earlier blocks (a UTXO cache)
+        must not assume the previous chunk was processed first — or be run with workers=1.
         """
 
     def close(self) -> None:  # noqa: B027 - optional hook, most sources hold no resources

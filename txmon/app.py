@@ -104,9 +104,9 @@ class App:
             as_of=self.settings.as_of,
             liveness=liveness,
             on_control=self._on_tag_update,
-            history=TransferHistory(self.store),
+            history=TransferHistory(self.store) if self.settings.history else None,
             retro=RetroactiveScanner(TransferHistory(self.store), self.tag_index,
-                                     self.rule_engine),
+                                     self.rule_engine) if self.settings.history else None,
             on_tick=self._follow_tag_head,
         )
 

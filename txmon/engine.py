@@ -154,6 +154,17 @@ class Engine:
         self._consumer.commit(messages)
         metrics.STAGE_SECONDS.labels("engine").inc(time.perf_counter() - started)
 
+    def drain(self) -> int:
+        """Process everything already on the topic, without waiting; return batches done.
+
+        Replay interleaves this with ingest so that a long range never piles up on the bus.
+        """
+        batches = 0
+        while batch := self._consumer.poll(timeout=0.0):
+            self.process_batch(batch)
+            batches += 1
+        return batches
+
     def run(self, idle_exit: float | None = None,
             stop: Callable[[], bool] | None = None) -> EngineStats:
         """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds."""

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     as_of: dt.date | None = Field(
         default=None, description="Evaluate lists as of this date instead of block time."
     )
+    history: bool = Field(
+        default=True,
+        description="Index every transfer by address so a list update can raise "
+        "retroactive alerts (costs about half the embedded engine's throughput).",
+    )
     api_tokens: SecretStr | None = Field(
         default=None, description="API tokens as token=role,token=role (secret)."
     )

@@ -65,14 +65,18 @@ class EmbeddedProducer(Producer):
         with log.lock:
             try:
                 log.db.execute("BEGIN IMMEDIATE")
+                next_offset: dict[str, int] = {}
+                rows = []
                 for topic, key, value, headers in self._pending:
-                    row = log.db.execute(
-                        "SELECT COALESCE(MAX(offset), -1) FROM message WHERE topic = ?", (topic,)
-                    ).fetchone()
-                    log.db.execute(
-                        "INSERT INTO message VALUES (?, ?, ?, ?, ?)",
-                        (topic, int(row[0]) + 1, key, value, headers),
-                    )
+                    if topic not in next_offset:  # one MAX per topic and flush, not per message
+                        row = log.db.execute(
+                            "SELECT COALESCE(MAX(offset), -1) FROM message WHERE topic = ?",
+                            (topic,),
+                        ).fetchone()
+                        next_offset[topic] = int(row[0]) + 1
+                    rows.append((topic, next_offset[topic], key, value, headers))
+                    next_offset[topic] += 1
+                log.db.executemany("INSERT INTO message VALUES (?, ?, ?, ?, ?)", rows)
                 log.db.execute("COMMIT")
             except sqlite3.Error as exc:
                 log.db.execute("ROLLBACK")

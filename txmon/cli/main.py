@@ -66,6 +66,8 @@ def main(ctx: click.Context, data_dir: str | None, bus: str | None, store: str |
         raise click.UsageError(str(exc)) from exc
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "httpcore", "kafka"):  # per-request INFO lines drown progress
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.root.level))
     ctx.obj = CliContext(settings)
     ctx.call_on_close(ctx.obj.app.close)
 

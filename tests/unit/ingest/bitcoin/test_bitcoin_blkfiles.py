@@ -1,0 +1,146 @@
+"""Bitcoin Core block files: framing, XOR obfuscation, chain order, fork choice, replay."""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+import pytest
+
+from ingest.bitcoin.blkfiles import (
+    BlockFileError,
+    BlockFileReader,
+    read_xor_key,
+    scan_file,
+    xor_at,
+)
+from ingest.bitcoin.network import MAINNET
+from ingest.bitcoin.parse import block_hash
+from ingest.bitcoin.source import blocks_dir_source
+from txmon.errors import ConfigError
+from txmon.models import Leg
+from txmon.store.sqlite import SqliteStore
+
+from .conftest import RecordedTransactions, raw_block, raw_from_verbose, verbose_block
+
+CHAIN_50000 = [raw_from_verbose(verbose_block(h)) for h in (50000, 50001, 50002)]
+
+
+def record(raw: bytes, magic: bytes = MAINNET.magic) -> bytes:
+    return magic + struct.pack("<I", len(raw)) + raw
+
+
+def write_blk(path: Path, blocks: list[bytes], key: bytes = bytes(8), tail: bytes = b"") -> None:
+    """A blk*.dat file as Core writes it, obfuscated with ``key`` (zero key: plain)."""
+    path.write_bytes(xor_at(b"".join(record(b) for b in blocks) + tail, key, 0))
+
+
+def test_xor_is_its_own_inverse_at_any_offset() -> None:
+    key = bytes.fromhex("0123456789abcdef")
+    data = os.urandom(1000)
+    for offset in (0, 1, 7, 8, 13):
+        mixed = xor_at(data, key, offset)
+        assert mixed != data
+        assert xor_at(mixed, key, offset) == data
+    # byte i of a file is XORed with key[i % 8]
+    assert xor_at(b"\0" * 3, key, 6) == bytes([0xCD, 0xEF, 0x01])
+
+
+def test_reader_orders_blocks_by_parent_link_not_file_order(tmp_path: Path) -> None:
+    write_blk(tmp_path / "blk00000.dat", [CHAIN_50000[2], CHAIN_50000[0]])
+    write_blk(tmp_path / "blk00001.dat", [CHAIN_50000[1]], tail=bytes(4096))  # pre-allocation
+    reader = BlockFileReader(tmp_path, MAINNET, start_height=50000)
+    assert reader.head() == 50002
+    assert reader.raw_blocks([50000, 50001, 50002]) == CHAIN_50000
+    ref = reader.block_ref(50001)
+    assert ref.hash == verbose_block(50001)["hash"]
+    assert ref.parent_hash == verbose_block(50000)["hash"]
+    with pytest.raises(BlockFileError):
+        reader.raw_blocks([50003])
+
+
+def test_obfuscated_files_read_the_same(tmp_path: Path) -> None:
+    key = os.urandom(8)
+    (tmp_path / "xor.dat").write_bytes(key)
+    write_blk(tmp_path / "blk00000.dat", CHAIN_50000[:2], key=key)
+    write_blk(tmp_path / "blk00001.dat", CHAIN_50000[2:], key=key)
+    assert read_xor_key(tmp_path) == key
+    assert (tmp_path / "blk00000.dat").read_bytes()[:4] != MAINNET.magic  # really obfuscated
+    reader = BlockFileReader(tmp_path, MAINNET, start_height=50000)
+    assert reader.raw_blocks([50000, 50001, 50002]) == CHAIN_50000
+
+
+def test_genesis_directory_needs_no_start_height(tmp_path: Path) -> None:
+    write_blk(tmp_path / "blk00000.dat", [raw_from_verbose(verbose_block(h)) for h in (1, 0)])
+    reader = BlockFileReader(tmp_path, MAINNET)
+    assert reader.head() == 1
+    assert reader.block_ref(0).hash == MAINNET.genesis_hash
+
+
+def test_bip34_height_of_the_first_block(tmp_path: Path) -> None:
+    write_blk(tmp_path / "blk00000.dat", [raw_block("block300025.raw")])
+    assert BlockFileReader(tmp_path, MAINNET).head() == 300025
+    write_blk(tmp_path / "blk00000.dat", [CHAIN_50000[0]])  # pre-BIP-34
+    with pytest.raises(ConfigError, match="BIP-34"):
+        BlockFileReader(tmp_path, MAINNET)
+
+
+def _sibling(raw: bytes, parent: bytes | None = None, nonce: int = 1) -> bytes:
+    """The same block with another nonce (and parent): a competing block, merkle root intact."""
+    header = bytearray(raw[:80])
+    if parent is not None:
+        header[4:36] = parent
+    header[76:80] = struct.pack("<I", nonce)
+    return bytes(header) + raw[80:]
+
+
+def test_most_work_chain_wins_over_a_stale_block(tmp_path: Path) -> None:
+    first, second, third = CHAIN_50000
+    stale = _sibling(third, nonce=7)  # competes with 50,002 …
+    child = _sibling(third, parent=bytes.fromhex(block_hash(stale))[::-1], nonce=9)
+    write_blk(tmp_path / "blk00000.dat", [first, second, third, stale, child])
+    reader = BlockFileReader(tmp_path, MAINNET, start_height=50000)
+    assert reader.head() == 50003  # … and wins once it has a child
+    assert reader.block_ref(50002).hash == block_hash(stale)
+    assert reader.block_ref(50003).hash == block_hash(child)
+
+
+def test_bad_magic_and_unconnected_blocks_are_errors(tmp_path: Path) -> None:
+    write_blk(
+        tmp_path / "blk00000.dat",
+        CHAIN_50000,
+    )
+    bad = tmp_path / "other"
+    bad.mkdir()
+    (bad / "blk00000.dat").write_bytes(record(CHAIN_50000[0], magic=b"\x0b\x11\x09\x07"))
+    with pytest.raises(BlockFileError, match="bad magic"):
+        list(scan_file(bad / "blk00000.dat", MAINNET.magic, bytes(8)))
+    write_blk(bad / "blk00000.dat", [CHAIN_50000[0], CHAIN_50000[2]])
+    with pytest.raises(BlockFileError, match="2 unconnected chains"):
+        BlockFileReader(bad, MAINNET, start_height=50000)
+
+
+def test_a_block_still_being_written_ends_the_file(tmp_path: Path) -> None:
+    whole = b"".join(record(b) for b in CHAIN_50000)
+    (tmp_path / "blk00000.dat").write_bytes(whole[:-10])
+    found = list(scan_file(tmp_path / "blk00000.dat", MAINNET.magic, bytes(8)))
+    assert len(found) == 2
+
+
+def test_replay_from_block_files_gives_the_transfers(tmp_path: Path) -> None:
+    key = os.urandom(8)
+    (tmp_path / "xor.dat").write_bytes(key)
+    write_blk(tmp_path / "blk00000.dat", list(reversed(CHAIN_50000)), key=key)
+    store = SqliteStore(tmp_path / "s.db")
+    source = blocks_dir_source(tmp_path, MAINNET, store, start_height=50000)
+    source.decoder.utxo.fetcher = RecordedTransactions()  # prevouts from before the files
+    assert source.head() == 50002
+    blocks = source.fetch_blocks([50000, 50001, 50002])
+    assert [b.ref.number for b in blocks] == [50000, 50001, 50002]
+    assert [len(b.transfers) for b in blocks] == [1, 3, 1]
+    assert blocks[1].transfers[1].outputs == (
+        Leg("1HaHTfmvoUW6i6nhJf8jJs6tU4cHNmBQHQ", 100_0000_0000, "p2pkh"),
+    )
+    assert source.network == "mainnet"
+    store.close()

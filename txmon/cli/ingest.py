@@ -1,0 +1,97 @@
+"""``txmon ingest {ethereum|bitcoin|exchange}``: follow a source and publish transfers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from importlib import import_module
+
+import click
+
+from ingest.follower import Follower
+from txmon import metrics
+from txmon.bus.base import DEADLETTER, TRANSFERS
+from txmon.cli.chains import build_source, chain_options
+from txmon.cli.context import CliContext, pass_cli
+from txmon.errors import RpcError
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = (1, 2, 5, 10, 30)  # back-off while a node does not answer
+
+
+@click.group()
+def ingest() -> None:
+    """Follow a chain or the exchange feed and publish canonical transfers."""
+
+
+def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
+            confirmations: int, poll_interval: float) -> None:
+    """Follow until SIGTERM/SIGINT; a silent node makes /healthz fail, not the process."""
+    liveness = metrics.Liveness(f"ingest-{chain}", cli.settings.liveness_timeout)
+    if cli.settings.metrics_port:
+        metrics.serve(cli.settings.metrics_port, liveness)
+    stop = threading.Event()
+    failures = 0
+    while not stop.is_set():
+        try:
+            delivered = follower.step(start, confirmations)
+        except RpcError as exc:
+            wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+            failures += 1
+            log.warning("%s node error (%s); retrying in %ss", chain, exc, wait)
+            stop.wait(wait)
+            continue
+        failures = 0
+        liveness.progress()
+        metrics.RECORDS.labels(f"ingest-{chain}").inc(delivered)
+        if delivered == 0:
+            stop.wait(poll_interval)
+
+
+def _chain_command(chain: str) -> click.Command:
+    @click.command(name=chain, help=f"Follow {chain}'s head and publish its transfers.")
+    @chain_options
+    @click.option("--from", "start", type=int, help="First block when there is no checkpoint.")
+    @click.option("--confirmations", type=int, default=0, show_default=True,
+                  help="Deliver blocks this deep below the head (0 = at once, with retraction).")
+    @click.option("--poll-interval", type=float, default=2.0, show_default=True)
+    @click.option("--metrics-port", type=int, envvar="TXMON_METRICS_PORT")
+    @pass_cli
+    def command(cli: CliContext, rpc_url: str | None, network: str, blocks_dir: str | None,
+                no_traces: bool, start: int | None, confirmations: int,
+                poll_interval: float, metrics_port: int | None) -> None:
+        if metrics_port:
+            cli.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
+        app = cli.app
+        source = build_source(chain, app.store, rpc_url, network, blocks_dir, no_traces)
+        follower = Follower(source, app.store, app.producer(), name="live",
+                            topic=app.topic(TRANSFERS), deadletter_topic=app.topic(DEADLETTER))
+        click.echo(f"ingest {chain}: following {source.network} from "
+                   f"{'checkpoint' if follower.state.position() else start or 'head'}", err=True)
+        started = time.monotonic()
+        try:
+            _follow(cli, chain, follower, start, confirmations, poll_interval)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            follower.close()
+            m = follower.metrics
+            click.echo(f"ingest {chain}: {m.blocks} blocks, {m.transfers} transfers, "
+                       f"{m.retracted} retracted, {m.dead_letters} dead letters in "
+                       f"{time.monotonic() - started:.0f}s", err=True)
+
+    return command
+
+
+for _chain in ("ethereum", "bitcoin"):
+    ingest.add_command(_chain_command(_chain))
+
+try:
+    ingest.add_command(import_module("txmon.cli.ingest_exchange").exchange)
+except ModuleNotFoundError as exc:
+    if exc.name != "txmon.cli.ingest_exchange":
+        raise
+    from txmon.cli.pending import pending_command
+
+    ingest.add_command(pending_command("exchange"))
