@@ -26,10 +26,12 @@ from txmon.wire import encode_transfer
 class MempoolWatcher:
     """Publishes each new mempool transaction once, as a pending transfer."""
 
-    def __init__(self, node: BitcoinNode, utxo: UtxoCache, producer: Producer) -> None:
+    def __init__(self, node: BitcoinNode, utxo: UtxoCache, producer: Producer,
+                 topic: str = TRANSFERS) -> None:
         self.node = node
         self.utxo = utxo
         self._producer = producer
+        self._topic = topic
         self._seen: set[str] = set()
 
     def poll(self) -> list[Transfer]:
@@ -39,7 +41,7 @@ class MempoolWatcher:
         raws = self.node.raw_transactions(new)  # a tx may have left the mempool meanwhile
         transfers = [self._transfer(txid, raw) for txid, raw in raws.items()]
         for transfer in transfers:
-            self._producer.send(TRANSFERS, encode_transfer(transfer), key=CHAIN.encode())
+            self._producer.send(self._topic, encode_transfer(transfer), key=CHAIN.encode())
         self._producer.flush()
         self._seen = set(current) | set(raws)  # forget what left: bounded by the mempool
         return transfers

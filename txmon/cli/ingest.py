@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from importlib import import_module
 
 import click
 
 from ingest.follower import Follower
+from ingest.source import ChainSource
 from txmon import metrics
+from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.cli.chains import build_source, chain_options
 from txmon.cli.context import CliContext, pass_cli
@@ -26,7 +29,8 @@ def ingest() -> None:
 
 
 def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
-            confirmations: int, poll_interval: float) -> None:
+            confirmations: int, poll_interval: float,
+            mempool: Callable[[], object] | None = None) -> None:
     """Follow until SIGTERM/SIGINT; a silent node makes /healthz fail, not the process."""
     liveness = metrics.Liveness(f"ingest-{chain}", cli.settings.liveness_timeout)
     if cli.settings.metrics_port:
@@ -36,6 +40,8 @@ def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
     while not stop.is_set():
         try:
             delivered = follower.step(start, confirmations)
+            if mempool is not None and delivered == 0:  # caught up: look at unconfirmed txs
+                mempool()
         except RpcError as exc:
             wait = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
             failures += 1
@@ -57,10 +63,12 @@ def _chain_command(chain: str) -> click.Command:
                   help="Deliver blocks this deep below the head (0 = at once, with retraction).")
     @click.option("--poll-interval", type=float, default=2.0, show_default=True)
     @click.option("--metrics-port", type=int, envvar="TXMON_METRICS_PORT")
+    @click.option("--mempool", is_flag=True,
+                  help="Bitcoin: also publish unconfirmed transactions as pending transfers.")
     @pass_cli
     def command(cli: CliContext, rpc_url: str | None, network: str, blocks_dir: str | None,
                 no_traces: bool, start: int | None, confirmations: int,
-                poll_interval: float, metrics_port: int | None) -> None:
+                poll_interval: float, metrics_port: int | None, mempool: bool) -> None:
         if metrics_port:
             cli.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
         app = cli.app
@@ -69,9 +77,10 @@ def _chain_command(chain: str) -> click.Command:
                             topic=app.topic(TRANSFERS), deadletter_topic=app.topic(DEADLETTER))
         click.echo(f"ingest {chain}: following {source.network} from "
                    f"{'checkpoint' if follower.state.position() else start or 'head'}", err=True)
+        watch = _mempool_watcher(app, source) if mempool else None
         started = time.monotonic()
         try:
-            _follow(cli, chain, follower, start, confirmations, poll_interval)
+            _follow(cli, chain, follower, start, confirmations, poll_interval, watch)
         except KeyboardInterrupt:
             pass
         finally:
@@ -82,6 +91,19 @@ def _chain_command(chain: str) -> click.Command:
                        f"{time.monotonic() - started:.0f}s", err=True)
 
     return command
+
+
+def _mempool_watcher(app: App, source: ChainSource) -> Callable[[], object]:
+    """The Bitcoin mempool poller sharing the follower's node and UTXO cache."""
+    from ingest.bitcoin.mempool import MempoolWatcher
+    from ingest.bitcoin.node import BitcoinNode
+    from ingest.bitcoin.source import BitcoinSource
+
+    if not isinstance(source, BitcoinSource) or not isinstance(source.reader, BitcoinNode):
+        raise click.UsageError("--mempool needs bitcoin with --rpc (not --blocks-dir)")
+    watcher = MempoolWatcher(source.reader, source.decoder.utxo, app.producer(),
+                             topic=app.topic(TRANSFERS))
+    return watcher.poll
 
 
 for _chain in ("ethereum", "bitcoin"):
