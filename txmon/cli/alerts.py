@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import time
 from dataclasses import asdict
 
 import click
@@ -14,6 +12,7 @@ from alerts.webhook import WebhookForwarder, WebhookSink
 from alerts.workflow import AlertWorkflow, Status, verify_trail
 from txmon import metrics
 from txmon.cli.context import CliContext, pass_cli
+from txmon.cli.lifecycle import stop_on_signals
 from txmon.cli.output import print_alerts
 from txmon.errors import FeedVerificationError, WorkflowError
 from txmon.wire import dumps
@@ -58,21 +57,14 @@ def publish(cli: CliContext, interval: float, once: bool) -> None:
     liveness = metrics.Liveness("feed", cli.settings.liveness_timeout)
     if cli.settings.metrics_port:
         metrics.serve(cli.settings.metrics_port, liveness)
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stop = stop_on_signals()
     total = 0
-    while not stopping:
+    while not stop.is_set():
         total += publisher.publish_pending()
         liveness.progress()
         if once:
             break
-        time.sleep(interval)
+        stop.wait(interval)
     click.echo(f"published {total} events", err=True)
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-
 import click
 
 from txmon.cli.context import CliContext, pass_cli
+from txmon.cli.lifecycle import stop_on_signals
 
 
 @click.command()
@@ -24,14 +23,7 @@ def engine(cli: CliContext, group: str, metrics_port: int | None,
     """Consume txmon.transfers and raise alerts (store + txmon.alerts feed)."""
     if metrics_port:
         cli.app.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    stats = cli.app.engine(group, publish=publish).run(idle_exit=idle_exit, stop=lambda: stopping)
+    stop = stop_on_signals()
+    stats = cli.app.engine(group, publish=publish).run(idle_exit=idle_exit, stop=stop.is_set)
     click.echo(f"engine: {stats.transfers} transfers, {stats.alerts_new} new alerts, "
                f"{stats.dead_letters} dead letters", err=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from importlib import import_module
@@ -17,6 +16,7 @@ from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.cli.chains import build_source, chain_options
 from txmon.cli.context import CliContext, pass_cli
+from txmon.cli.lifecycle import stop_on_signals
 from txmon.errors import RpcError
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
     liveness = metrics.Liveness(f"ingest-{chain}", cli.settings.liveness_timeout)
     if cli.settings.metrics_port:
         metrics.serve(cli.settings.metrics_port, liveness)
-    stop = threading.Event()
+    stop = stop_on_signals()
     failures = 0
     while not stop.is_set():
         try:
@@ -81,8 +81,6 @@ def _chain_command(chain: str) -> click.Command:
         started = time.monotonic()
         try:
             _follow(cli, chain, follower, start, confirmations, poll_interval, watch)
-        except KeyboardInterrupt:
-            pass
         finally:
             follower.close()
             m = follower.metrics
