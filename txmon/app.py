@@ -8,6 +8,7 @@ the embedded and the Kafka/Redis deployments differ only in which backends
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cached_property
 
 from alerts.publisher import FeedPublisher
@@ -63,6 +64,13 @@ class App:
         return open_tag_index(self.store, self.settings.seeds_dir)
 
     @cached_property
+    def account_for(self) -> Callable[[str], str | None]:
+        """Deposit address → exchange account, as assigned by the exchange feed."""
+        from ingest.exchange.accounts import Accounts
+
+        return Accounts(self.store).account_for
+
+    @cached_property
     def rulebook(self) -> Rulebook:
         return load_rulebook(self.settings.rulebook)
 
@@ -108,6 +116,7 @@ class App:
             retro=RetroactiveScanner(TransferHistory(self.store), self.tag_index,
                                      self.rule_engine) if self.settings.history else None,
             on_tick=self._follow_tag_head,
+            account_for=self.account_for,
         )
 
     def _follow_tag_head(self) -> None:

@@ -9,6 +9,7 @@ de-duplication makes that harmless.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -62,6 +63,7 @@ class Engine:
         history: TransferHistory | None = None,
         retro: RetroactiveScanner | None = None,
         on_tick: Callable[[], None] | None = None,
+        account_for: Callable[[str], str | None] | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -77,6 +79,7 @@ class Engine:
         self._history = history
         self._retro = retro
         self._on_tick = on_tick  # periodic housekeeping, e.g. follow the tag store's head
+        self._account_for = account_for  # exchange deposit address → customer account
         self._seen: list[Transfer] = []  # recorded in history once per batch
         self.stats = EngineStats()
 
@@ -102,11 +105,23 @@ class Engine:
             return
         enriched = self._enricher.enrich(transfer, self._as_of)
         for alert in self._rules.evaluate(enriched):
-            self._raise(alert)
+            self._raise(self._name_accounts(alert, transfer))
         if self._history is not None:
             self._seen.append(transfer)
         self.stats.transfers += 1
         metrics.RECORDS.labels("engine").inc()
+
+    def _name_accounts(self, alert: Alert, transfer: Transfer) -> Alert:
+        """Add the exchange accounts behind the transfer's addresses to the evidence.
+
+        Looked up only for transfers that raised an alert (rare), not on the hot path.
+        """
+        if self._account_for is None:
+            return alert
+        accounts = {a: acc for a in transfer.addresses() if (acc := self._account_for(a))}
+        if not accounts:
+            return alert
+        return dataclasses.replace(alert, evidence={**alert.evidence, "accounts": accounts})
 
     def _raise(self, alert: Alert) -> None:
         if self._alerts.raise_alert(alert).created:

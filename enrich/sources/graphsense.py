@@ -64,6 +64,27 @@ def _read(path: Path) -> dict[str, Any]:
     return pack
 
 
+# GraphSense (INTERPOL DW-VA taxonomy) terms → txmon's category vocabulary, so a rule
+# written once (`category: [mixer, hack, …]`) matches tags from every source.
+CATEGORY_MAP = {
+    "mixing_service": "mixer",
+    "service_hack": "hack",
+    "hacker": "hack",
+    "market": "darknet",
+    "darknet_market": "darknet",
+    "sanction": "sanctioned",
+    "ransomware": "ransomware",
+    "scam": "scam",
+    "phishing": "scam",
+    "black_list": "blacklisted",
+}
+
+
+def _category(fields: dict[str, Any]) -> str:
+    term = str(fields["abuse"] or fields["category"] or "unknown")
+    return CATEGORY_MAP.get(term, term)
+
+
 def _tag(path: Path, raw: str, fields: dict[str, Any], title: str) -> Tag:
     normal = normalize(raw)
     abuse = fields["abuse"]
@@ -71,7 +92,7 @@ def _tag(path: Path, raw: str, fields: dict[str, Any], title: str) -> Tag:
         address=normal.address, chain=normal.chain_family, source="graphsense",
         kind=TagKind.SANCTION if abuse == "sanction" else TagKind.ENTITY,
         entity=str(fields["label"] or fields["actor"] or title),
-        category=str(abuse or fields["category"] or "unknown"),
+        category=_category(fields),
         list_id=f"{path.stem}:{fields['actor']}" if fields["actor"] else path.stem,
         confidence=CONFIDENCE.get(str(fields["confidence"])),
         asset=str(fields["currency"]) if fields["currency"] else None)

@@ -22,7 +22,7 @@ from rules.exposure.model import TaintModel, share_of
 from rules.exposure.poison import Poison
 from rules.exposure.result import Exposure
 from rules.exposure.state import Hop, TaintRepository, TaintState, merge_sources
-from txmon.models import Transfer, TransferStatus
+from txmon.models import Transfer, TransferKind, TransferStatus
 from txmon.store.base import Store
 from txmon.wire import dumps, loads
 
@@ -85,10 +85,12 @@ class ExposureTracker:
     def observe(self, enriched: EnrichedTransfer) -> Exposure:
         """Exposure carried by this transfer; updates state unless already applied.
 
-        Only confirmed transfers change state; a pending one is evaluated read-only.
+        Only confirmed transfers change state; a pending one is evaluated read-only. An
+        exchange back-office event repeats an on-chain movement (``extra.onchain_tx``) or
+        moves value inside the exchange's books: feeding it in would count funds twice.
         """
         t = enriched.transfer
-        if t.status is TransferStatus.RETRACTED or not t.inputs:
+        if t.status is TransferStatus.RETRACTED or not t.inputs or t.kind is TransferKind.EXCHANGE:
             return Exposure(self.model.name)
         sources = {h.address for h in enriched.hits if h.side == "input" and any(
             self.config.source.accepts(g.kind.value, g.category, g.source, g.programs)

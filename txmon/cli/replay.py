@@ -53,6 +53,7 @@ def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: 
             "as_of": as_of, "metrics_port": None})
         work = App(settings)
         work.tag_index = cli.app.tag_index  # tags of the configured store, state in scratch
+        work.account_for = cli.app.account_for  # and its customer accounts
         try:
             source = build_source(chain, work.store, **source_args)  # type: ignore[arg-type]
             follower = Follower(source, work.store, work.producer(), name="replay",

@@ -92,7 +92,7 @@ def test_graphsense_packs_inherit_header_fields_and_skip_bad_checksums():
     tornado = [t for t in loaded.tags if t.entity == "tornado.cash"]
     assert len(tornado) == 39
     assert {(t.category, t.confidence, t.kind) for t in tornado} == {
-        ("mixing_service", 90, TagKind.ENTITY)}
+        ("mixer", 90, TagKind.ENTITY)}  # GraphSense's mixing_service, in txmon's vocabulary
     assert {t.chain for t in loaded.tags if t.address.startswith("0x")} == {"evm", "unknown"}
     assert sorted(s.text for s in loaded.skipped) == [
         "0x326031E680419FB020A5361fF56384e166b5aa85", "3PKVM8fRTDav64MSMHEMbA9rXvo1bUc1hyS"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,17 @@ from alerts.feed import verify_events
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher
+from ingest.exchange.accounts import Accounts, address_items
 from rules.engine import RuleEngine
 from rules.rulebook import load_rulebook
-from tests.pipeline_scenario import TEN_ETH, TORNADO_PROXY, DictLookup, scenario, tornado_tag
+from tests.pipeline_scenario import (
+    DEPOSITOR,
+    TEN_ETH,
+    TORNADO_PROXY,
+    DictLookup,
+    scenario,
+    tornado_tag,
+)
 from txmon.bus.base import ALERTS, DEADLETTER, TRANSFERS, Bus
 from txmon.bus.embedded import EmbeddedBus
 from txmon.engine import Engine
@@ -22,7 +31,8 @@ from txmon.store.sqlite import SqliteStore
 from txmon.wire import encode_transfer, loads
 
 
-def build_engine(bus: Bus, store: SqliteStore, as_of: dt.date | None = None) -> Engine:
+def build_engine(bus: Bus, store: SqliteStore, as_of: dt.date | None = None,
+                 account_for: Callable[[str], str | None] | None = None) -> Engine:
     producer = bus.producer()
     alerts = AlertStore(store)
     return Engine(
@@ -34,6 +44,7 @@ def build_engine(bus: Bus, store: SqliteStore, as_of: dt.date | None = None) -> 
         publisher=FeedPublisher(alerts, bus, producer, ALERTS),
         transfers_topic=TRANSFERS,
         as_of=as_of,
+        account_for=account_for,
     )
 
 
@@ -123,3 +134,12 @@ def test_crash_after_store_still_one_alert_on_topic(bus: EmbeddedBus, store: Sql
     assert restarted.new_alerts == [] and restarted.alerts_seen == 1
     events = [loads(v) for v in topic_values(bus, ALERTS)]
     assert len(events) == 1 and verify_events(events) == 1
+
+
+def test_alert_names_the_exchange_account_behind_an_address(bus: EmbeddedBus,
+                                                           store: SqliteStore) -> None:
+    store.put_many(address_items("acct-42", DEPOSITOR))  # as the exchange feed assigns it
+    publish(bus, [encode_transfer(t) for t in scenario()])
+    stats = build_engine(bus, store, account_for=Accounts(store).account_for).run(idle_exit=0.3)
+    [alert] = stats.new_alerts
+    assert alert.evidence["accounts"] == {DEPOSITOR: "acct-42"}

@@ -1,0 +1,65 @@
+"""Country names as lists publish them ("Russia", "Korea, North", "1) Saudi Arabia 2) Qatar",
+"IRQ") → ISO 3166-1 alpha-2 codes, via pycountry's maintained table.
+
+A handful of list spellings that ISO does not carry are added in ``_EXTRA`` (each one
+seen in the OFAC, UK or UN files); a name nobody recognises yields no code, which makes
+nationality "unknown" rather than "different".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pycountry
+
+_EXTRA = {
+    "russia": "RU", "north korea": "KP", "korea north": "KP", "south korea": "KR",
+    "korea south": "KR", "iran": "IR", "syria": "SY", "democratic republic of the congo": "CD",
+    "congo democratic republic of the": "CD", "republic of the congo": "CG", "laos": "LA",
+    "vietnam": "VN", "viet nam": "VN", "burma": "MM", "tanzania": "TZ", "venezuela": "VE",
+    "bolivia": "BO", "moldova": "MD", "palestinian": "PS", "gaza": "PS", "west bank": "PS",
+    "kosovo": "XK", "turkey": "TR", "ivory coast": "CI", "cote d ivoire": "CI", "uk": "GB",
+    "united kingdom": "GB", "usa": "US", "united states": "US", "soviet union": "SU",
+}
+_SPLIT = re.compile(r"\d\)|;|/|\band\b|\(.*?\)")
+_CLEAN = re.compile(r"[^a-z ]+")
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name", "alpha_3", "alpha_2"):
+            value = getattr(c, attr, None)
+            if value:
+                table[_key(value)] = c.alpha_2
+    table.update(_EXTRA)
+    return table
+
+
+def _key(text: str) -> str:
+    return " ".join(_CLEAN.sub(" ", text.lower()).split())
+
+
+@lru_cache(maxsize=4096)
+def codes(text: str) -> frozenset[str]:
+    """Alpha-2 codes named in ``text`` (empty when none is recognised)."""
+    table = _table()
+    out: set[str] = set()
+    for part in _SPLIT.split(text):
+        key = _key(part)
+        if not key:
+            continue
+        code = table.get(key) or table.get(key.removeprefix("the "))
+        if code is None and "," in part:  # "Korea, North" → "north korea"
+            head, _, tail = part.partition(",")
+            code = table.get(_key(f"{tail} {head}"))
+        if code:
+            out.add(code)
+    return frozenset(out)
+
+
+def codes_of(values: tuple[str, ...]) -> frozenset[str]:
+    """Union of :func:`codes` over several published values."""
+    return frozenset(code for value in values for code in codes(value))

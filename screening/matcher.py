@@ -1,0 +1,123 @@
+"""Explained name matches: which listed name or alias, how similar, and whether the
+date of birth and nationality agree — the two facts that tell namesakes apart.
+
+Verdicts (thresholds in docs/screening.md):
+
+* ``strong``   — score ≥ ``STRONG`` and the date of birth agrees (exact or on the year);
+* ``possible`` — score ≥ ``REVIEW`` and nothing rules the party out;
+* ``namesake`` — the name scores ≥ ``REVIEW`` but the dates of birth differ: reported, so
+  an analyst can see it was considered, but not a hit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from screening import countries, dates
+from screening.index import NameIndex
+from screening.score import align
+from screening.text import normalise
+
+REVIEW = 80.0
+STRONG = 90.0
+
+
+@dataclass(frozen=True, slots=True)
+class NameQuery:
+    """Who is screened: a name (any script), optionally date of birth and country."""
+
+    name: str
+    dob: dt.date | None = None
+    country: str | None = None  # ISO alpha-2 (nationality or residence)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One listed party that a query resembles, with everything needed to explain it."""
+
+    list_id: str
+    source: str
+    party_name: str
+    party_type: str
+    matched_name: str
+    matched_kind: str  # name | alias
+    score: float
+    query_tokens: tuple[str, ...]
+    matched_tokens: tuple[str, ...]
+    token_pairs: tuple[tuple[str, str, float], ...]
+    dob: str  # exact | year | differs | unknown | not given
+    country: str  # agrees | differs | unknown | not given
+    listed_dob: tuple[str, ...]
+    listed_nationality: tuple[str, ...]
+    programs: tuple[str, ...]
+    verdict: str  # strong | possible | namesake
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "list_id": self.list_id, "source": self.source, "party": self.party_name,
+            "party_type": self.party_type, "matched_name": self.matched_name,
+            "matched_kind": self.matched_kind, "score": self.score,
+            "normalised": {"query": " ".join(self.query_tokens),
+                           "listed": " ".join(self.matched_tokens)},
+            "token_pairs": [list(p) for p in self.token_pairs],
+            "dob": self.dob, "country": self.country, "listed_dob": list(self.listed_dob),
+            "listed_nationality": list(self.listed_nationality),
+            "programs": list(self.programs), "verdict": self.verdict,
+        }
+
+
+class NameMatcher:
+    """Screens names against one :class:`NameIndex`."""
+
+    def __init__(self, index: NameIndex) -> None:
+        self.index = index
+
+    def screen(self, query: NameQuery, limit: int = 10) -> list[Match]:
+        """Matches at or above ``REVIEW``, best party first, one per party."""
+        tokens = normalise(query.name)
+        if not tokens:
+            return []
+        best: dict[int, Match] = {}
+        for entry in self.index.candidates(tokens):
+            party = self.index.parties[entry.party]
+            found = align(tokens, entry.tokens, person=party.party_type == "individual")
+            if found.score < REVIEW:
+                continue
+            held = best.get(entry.party)
+            if held is not None and held.score >= found.score:
+                continue
+            dob = _dob(query.dob, party.dob)
+            country = _country(query.country, party.nationality + party.countries)
+            verdict = _verdict(found.score, dob)
+            best[entry.party] = Match(
+                party.list_id, party.source, party.name, party.party_type, entry.name,
+                entry.kind, found.score, tokens, entry.tokens, found.pairs, dob, country,
+                party.dob, party.nationality, party.programs, verdict)
+        order = {"strong": 0, "possible": 1, "namesake": 2}
+        ranked = sorted(best.values(), key=lambda m: (order[m.verdict], -m.score, m.list_id))
+        return ranked[:limit]
+
+
+def _dob(given: dt.date | None, listed: tuple[str, ...]) -> str:
+    if given is None:
+        return "not given"
+    return dates.agreement(given, [d for text in listed for d in dates.parse(text)])
+
+
+def _country(given: str | None, listed: tuple[str, ...]) -> str:
+    if given is None:
+        return "not given"
+    known = countries.codes_of(listed)
+    if not known:
+        return "unknown"
+    return "agrees" if given.upper() in known else "differs"
+
+
+def _verdict(score: float, dob: str) -> str:
+    if dob == "differs":
+        return "namesake"
+    if score >= STRONG and dob in ("exact", "year"):
+        return "strong"
+    return "possible"

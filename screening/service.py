@@ -1,0 +1,198 @@
+"""The screening service: address and name decisions, each recorded as a confirmation.
+
+One object per process, shared by the CLI and the HTTP API. The name index is rebuilt
+when the tag store's head moves (a new list version); the head is re-read at most once a
+second so that a request does not pay a store round trip for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from enrich.addresses import normalize
+from enrich.enricher import TagLookup
+from enrich.tagstore import TagStore
+from ingest.exchange.accounts import Accounts
+from ingest.exchange.mapping import MOF_THRESHOLD_JPY
+from rules.exposure.config import ExposureConfig
+from screening import jurisdiction
+from screening.confirmations import ConfirmationLog
+from screening.decision import ALLOW, BLOCK, REVIEW, Reason, decide
+from screening.exposure import exposure
+from screening.index import NameIndex
+from screening.matcher import NameMatcher, NameQuery
+from screening.text import warm_up
+from txmon.models import TagKind
+from txmon.store.base import Store
+
+# The rulebook's vocabulary, plus GraphSense's own names, which its loader passes through.
+RISKY_CATEGORIES = frozenset({"mixer", "darknet", "ransomware", "scam", "hack", "sanctioned",
+                              "mixing_service", "darknet_market", "hacker"})
+HEAD_TTL = 1.0
+
+
+class ScreeningService:
+    """Decisions for addresses, names and customers."""
+
+    def __init__(self, store: Store, tags: TagLookup, exposure_config: ExposureConfig | None = None,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.store = store
+        self.tag_store = TagStore(store)
+        self._tags = tags
+        self._exposure = exposure_config
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.accounts = Accounts(store)
+        self.log = ConfirmationLog(store)
+        self._matcher: tuple[int, NameMatcher, dict[str, str]] | None = None
+        self._checked = 0.0
+        self._token_keys: list[str] = []
+
+    # ---- list state ----------------------------------------------------------------
+    def matcher(self) -> tuple[NameMatcher, dict[str, str]]:
+        """The name matcher of the current head, and the list versions it holds."""
+        now = time.monotonic()
+        if self._matcher is not None and now - self._checked < HEAD_TTL:
+            return self._matcher[1], self._matcher[2]
+        self._checked = now
+        head = self.tag_store.head()
+        if self._matcher is None or self._matcher[0] != head.seq:
+            refresh = getattr(self._tags, "refresh", None)
+            if refresh is not None:  # the address index follows the same list versions
+                refresh()
+            warm_up()
+            index = NameIndex(self.tag_store.parties())
+            self._token_keys = [f"{t.chain}:{t.contract.lower()}" for t in self.tag_store.tokens()]
+            self._matcher = (head.seq, NameMatcher(index), dict(head.sources))
+            # The indexes are ~400,000 long-lived objects: a full garbage collection
+            # walks them all (~140 ms, a latency spike for every request in flight).
+            # Freezing moves them out of the collector's sight; they hold no cycles, so
+            # reference counting still frees an old index after a rebuild.
+            gc.freeze()
+        return self._matcher[1], self._matcher[2]
+
+    # ---- decisions -----------------------------------------------------------------
+    def screen_name(self, query: NameQuery, record: bool = True) -> dict[str, Any]:
+        reasons = self.name_reasons(query)
+        checked = {"name": query.name, "dob": _iso(query.dob), "country": query.country}
+        return self.answer("name", checked, reasons, record)
+
+    def screen_address(self, address: str, chain: str | None = None,
+                       customer: str | None = None, record: bool = True,
+                       value_jpy: int | None = None) -> dict[str, Any]:
+        normal = normalize(address)  # InvalidAddress (a BadRecord) → 4xx at the edge
+        self.matcher()  # follows a new list version (both indexes) before looking up tags
+        reasons = self._tag_reasons(normal.address)
+        if value_jpy is not None and value_jpy > MOF_THRESHOLD_JPY:
+            reasons.append(Reason("mof-report", ALLOW, f"¥{value_jpy:,} is above ¥30,000,000: "
+                                  "report to the Minister of Finance", {"value_jpy": value_jpy}))
+        reasons += self._exposure_reasons(normal.address, chain)
+        owner = self.accounts.owner_of(normal.address)
+        if owner is not None:
+            reasons.append(Reason("own-deposit-address", ALLOW,
+                                  f"deposit address of our account {owner}", {"account": owner}))
+        if customer is not None:
+            reasons += self.customer_reasons(customer)
+        checked = {"address": normal.address, "chain": chain, "family": normal.chain_family,
+                   "customer": customer, "value_jpy": value_jpy}
+        return self.answer("address", checked, reasons, record)
+
+    def screen_customer(self, account: str, record: bool = True,
+                        record_id: str | None = None) -> dict[str, Any]:
+        reasons = self.customer_reasons(account)
+        return self.answer("customer", {"customer": account}, reasons, record, record_id)
+
+    # ---- reasons -------------------------------------------------------------------
+    def name_reasons(self, query: NameQuery) -> list[Reason]:
+        matcher, _ = self.matcher()
+        reasons = []
+        for m in matcher.screen(query):
+            outcome = {"strong": BLOCK, "possible": REVIEW, "namesake": ALLOW}[m.verdict]
+            reasons.append(Reason("name-match", outcome,
+                                  f"{m.verdict} match with {m.source} {m.list_id} "
+                                  f"{m.party_name!r} via {m.matched_kind} {m.matched_name!r} "
+                                  f"(score {m.score}, dob {m.dob}, country {m.country})",
+                                  m.to_wire()))
+        why = jurisdiction.risk(query.country)
+        if why:
+            reasons.append(Reason("jurisdiction", REVIEW, why, {"country": query.country}))
+        return reasons
+
+    def customer_reasons(self, account: str) -> list[Reason]:
+        record = self.accounts.customer(account)
+        if record is None:
+            return [Reason("unknown-customer", REVIEW, f"no KYC record for account {account}")]
+        dob = dt.date.fromisoformat(record["dob"]) if record.get("dob") else None
+        countries = list(record.get("nationality") or [])
+        reasons: list[Reason] = []
+        seen: set[str] = set()
+        for name in record.get("names", []):
+            for country in countries or [None]:
+                for r in self.name_reasons(NameQuery(name["full"], dob, country)):
+                    if r.code == "name-match" and r.evidence["list_id"] not in seen:
+                        seen.add(r.evidence["list_id"])
+                        reasons.append(r)
+        places = [("residence", record.get("residence")),
+                  ("last login", self.accounts.login_country(account))]
+        places += [("nationality", c) for c in countries]
+        for what, code in places:
+            why = jurisdiction.risk(code)
+            if why:
+                reasons.append(Reason("jurisdiction", REVIEW, f"customer {what} {code}: {why}",
+                                      {"country": code, "field": what}))
+        return reasons
+
+    def _tag_reasons(self, address: str) -> list[Reason]:
+        today = self._clock().date()
+        reasons = []
+        for tag in self._tags.tags_for(address):
+            if not tag.active_on(today):
+                continue
+            evidence = {"source": tag.source, "entity": tag.entity, "category": tag.category,
+                        "programs": list(tag.programs), "list_id": tag.list_id,
+                        "listed_at": _iso(tag.listed_at)}
+            if tag.kind == TagKind.SANCTION:
+                reasons.append(Reason("sanctioned-address", BLOCK,
+                                      f"listed by {tag.source}: {tag.entity}", evidence))
+            elif tag.category in RISKY_CATEGORIES:
+                reasons.append(Reason("risky-entity", REVIEW,
+                                      f"{tag.category} per {tag.source}: {tag.entity}", evidence))
+        return reasons
+
+    def _exposure_reasons(self, address: str, chain: str | None) -> list[Reason]:
+        if self._exposure is None:
+            return []
+        return [Reason("indirect-exposure", REVIEW,
+                       f"holds {h.share_ppm / 10_000:.2f}% funds from listed addresses in "
+                       f"{h.asset}, {h.hops} hop(s) away",
+                       {"asset": h.asset, "share_ppm": h.share_ppm, "hops": h.hops,
+                        "sources": list(h.sources)})
+                for h in exposure(self.store, self._exposure, address, chain, self._token_keys)]
+
+    # ---- the answer and its record -------------------------------------------------
+    def answer(self, kind: str, checked: dict[str, Any], reasons: list[Reason], record: bool,
+                record_id: str | None = None) -> dict[str, Any]:
+        _, versions = self.matcher()
+        at = self._clock().astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        answer: dict[str, Any] = {
+            "decision": decide(reasons), "kind": kind, "checked": checked,
+            "reasons": [r.to_wire() for r in reasons], "list_versions": versions, "at": at,
+        }
+        if record:
+            rid = record_id or _record_id(kind, at)
+            answer["confirmation"] = {"id": rid, "seq": self.log.record(rid, answer)}
+        return answer
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _record_id(kind: str, at: str) -> str:
+    """A fresh id per request: two identical checks are two confirmations."""
+    return hashlib.sha256(f"{kind}|{at}|{uuid.uuid4()}".encode()).hexdigest()[:32]

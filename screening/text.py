@@ -1,0 +1,97 @@
+"""Turning a name in any script into comparable Latin tokens.
+
+Three steps, each for a reason seen in the lists:
+
+1. **Transliterate.** Japanese kana/kanji go through pykakasi (passport Hepburn, the
+   spelling of passports and of the lists), because unidecode reads kanji as Chinese
+   (山田 → "Shan Tian"); everything else (Cyrillic, Greek, accented Latin) through
+   unidecode. Kanji readings are ambiguous (清司: Kiyoshi or Seiji): kana names from
+   KYC match reliably, kanji-only names are best effort.
+2. **Normalise.** Lower case, punctuation to spaces (``AL-QAIDA`` = ``al qaida``), the
+   OFAC "SURNAME, Given" comma dropped — token order is irrelevant to the scorer.
+3. **Fold spelling variants** of the same sound that romanisation systems disagree on
+   (Andreyev/Andreev, Semyonov/Semenov, Tarou/Taro, Mohammed/Muhammad's doubled letters).
+   This is hand-written because no maintained library folds *romanisation* variants (the
+   phonetic libraries target English spelling and keep the ``y`` of "yev"); the rules are
+   few, applied to both sides, so they can only bring true variants together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from unidecode import unidecode
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Ordered (pattern, replacement) pairs over a lower-case Latin token.
+_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"(?<=[aeiou])y(?=[aeiou])", ""),  # andreyev → andreev, ayoub → aoub
+        (r"^y(?=[eo])", ""),  # yevgeny → evgeny, yelena → elena
+        (r"(yo|jo|io)", "e"),  # semyonov → semenov, fyodor → feder (both sides alike)
+        (r"(ye|je)", "e"),  # alekseyevich, andrejev
+        (r"ou", "o"),  # tarou → taro (Hepburn long vowel), youssef → yossef
+        (r"uu", "u"),  # yuuki → yuki
+        (r"(iy|yy|ij|ii)$", "i"),  # dmitriy / dmitrii / dmitrij → dmitri
+        (r"ph", "f"),
+        (r"w", "v"),  # ivanow → ivanov
+        (r"(kh|ck|q|c(?=[aou]))", "k"),  # khalid/halid stay apart; mikhail → mikail
+        (r"(ks|cks)", "x"),  # aleksandr / alexandr
+        (r"(.)\1+", r"\1"),  # mohammed → mohamed, abbas → abas
+    )
+)
+_VOWELS = re.compile(r"[aeiouy]")
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> object:
+    import pykakasi  # loaded only when Japanese text is seen: it costs ~0.3 s
+
+    return pykakasi.kakasi()
+
+
+def warm_up() -> None:
+    """Load pykakasi's dictionaries now (~1 s), not inside the first Japanese request."""
+    _kakasi().convert("かな")  # type: ignore[attr-defined]
+
+
+def transliterate(text: str) -> str:
+    """Latin-script rendering of ``text`` (Japanese via pykakasi, the rest via unidecode)."""
+    text = unicodedata.normalize("NFKC", text)
+    if _JAPANESE.search(text):
+        # One token per written word: pykakasi cuts けんいち into "ken" + "ichi".
+        text = " ".join("".join(p["passport"] for p in _kakasi().convert(word))  # type: ignore[attr-defined]
+                        for word in text.split())
+    return unidecode(text)
+
+
+def tokens(name: str) -> tuple[str, ...]:
+    """Lower-case Latin tokens of ``name``, in their original order (not yet folded)."""
+    return tuple(t for t in _NON_ALNUM.split(transliterate(name).lower()) if t)
+
+
+def fold(token: str) -> str:
+    """The token with romanisation variants folded together (see module docstring)."""
+    for pattern, replacement in _FOLDS:
+        token = pattern.sub(replacement, token)
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def fold_cached(token: str) -> str:
+    return fold(token)
+
+
+def skeleton(folded: str) -> str:
+    """Consonant skeleton of a folded token: a blocking key tolerant of vowel typos."""
+    bare = _VOWELS.sub("", folded)
+    return bare or folded
+
+
+def normalise(name: str) -> tuple[str, ...]:
+    """Folded tokens of ``name``: what the index and the scorer compare."""
+    return tuple(fold_cached(t) for t in tokens(name))

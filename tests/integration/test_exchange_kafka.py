@@ -1,0 +1,88 @@
+"""The exchange feed on real Kafka and Redis: 10,000 events with malformed ones among
+them lose nothing and resume after a crash; customers are screened with confirmation
+records in Redis. Each run has its own topic/key namespace and removes it afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kafka import KafkaAdminClient
+
+from enrich.index import TagIndex
+from enrich.tagstore import TagStore
+from ingest.exchange.accounts import account_for
+from screening.customers import LATEST, CustomerScreening
+from screening.service import ScreeningService
+from tests.unit.exchange.helpers import FailingProducer, ingest, read_all
+from tests.unit.exchange.stream import build
+from tests.unit.screening.conftest import load_lists
+from txmon.app import App
+from txmon.bus.base import DEADLETTER, EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS
+from txmon.bus.kafka import KafkaBus
+from txmon.errors import DeliveryError
+from txmon.settings import load_settings
+from txmon.wire import decode_transfer, loads
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(kafka_url: str, redis_url: str, namespace: str, tmp_path: Path,
+        redis_cleanup: None) -> Iterator[App]:
+    settings = load_settings(bus=kafka_url, store=redis_url, namespace=namespace,
+                             data_dir=tmp_path)
+    application = App(settings)
+    bus = application.bus
+    assert isinstance(bus, KafkaBus)
+    topics = [application.topic(t) for t in (EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS,
+                                              DEADLETTER)]
+    bus.ensure_topics(topics)
+    yield application
+    application.close()
+    admin = KafkaAdminClient(bootstrap_servers=kafka_url.removeprefix("kafka://").split(","))
+    with contextlib.suppress(Exception):  # cleanup must not hide the test's own result
+        admin.delete_topics(topics)
+    admin.close()
+
+
+def test_ten_thousand_events_with_bad_ones_survive_a_crash(app: App) -> None:
+    ns = app.settings.namespace
+    topics = {"events": app.topic(EXCHANGE_EVENTS), "tags": app.topic(TAG_UPDATES),
+              "transfers": app.topic(TRANSFERS), "dead": app.topic(DEADLETTER),
+              "group": f"{ns}-exchange"}
+    stream = build(10_000)
+    producer = app.producer()
+    for key, value in stream.messages:
+        producer.send(topics["events"], value, key=key)
+    producer.flush()
+
+    tag_store = TagStore(app.store)
+    load_lists(tag_store)
+    service = ScreeningService(app.store, TagIndex(tag_store))
+    crashing = ingest(app.bus, app.store, topics, FailingProducer(app.producer(), fail_at=3),
+                      CustomerScreening(service))
+    with pytest.raises(DeliveryError):
+        crashing.run(idle_exit=10.0)
+    crashing.close()  # the process died: its uncommitted batch goes to the next member
+    resumed = ingest(app.bus, app.store, topics, app.producer(), CustomerScreening(service))
+    resumed.run(idle_exit=10.0)
+    resumed.close()
+
+    transfers = read_all(app.bus, topics["transfers"], f"{ns}-check", idle_polls=3,
+                         timeout=1.0, expect=len(stream.transfer_ids))
+    assert {decode_transfer(m.value).id for m in transfers} == stream.transfer_ids
+    dead = read_all(app.bus, topics["dead"], f"{ns}-check", idle_polls=3, timeout=1.0,
+                    expect=len(stream.bad))
+    coordinates = {(dict(m.headers)["source.partition"], dict(m.headers)["source.offset"])
+                   for m in dead}
+    assert len(coordinates) == len(stream.bad) == 103
+    expected = Counter(stream.messages[n][1] for n in stream.bad)
+    assert Counter(m.value for m in dead) == expected  # original bytes, each exactly once
+    for address, account in stream.deposit_addresses.items():
+        assert account_for(app.store, address) == account
+    assert loads(app.store.get(LATEST + "A1"))["decision"] == "allow"
+    assert app.store.log_head("screening").seq >= 50  # one confirmation per customer at least

@@ -1,0 +1,112 @@
+"""The HTTP API: roles, validation at the edge, answers, the regulator's alert feed."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from alerts.store import AlertStore
+from screening.api import create_app
+from screening.auth import parse_tokens, role_of
+from screening.service import ScreeningService
+from tests.unit.alerts.sample import sample_alerts
+from tests.unit.screening.test_service import SEMENOV_ETH
+from txmon.errors import ConfigError
+
+ANALYST = "analyst-token-0123456789"
+REGULATOR = "regulator-token-0123456789"
+ADMIN = "admin-token-0123456789abc"
+
+
+@pytest.fixture
+def client(service: ScreeningService) -> TestClient:
+    alerts = AlertStore(service.store)
+    for alert in sample_alerts(3):
+        alerts.raise_alert(alert)
+    tokens = {ANALYST: "analyst", REGULATOR: "regulator", ADMIN: "admin"}
+    return TestClient(create_app(service, alerts, tokens))
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_analyst_screens_an_address(client: TestClient) -> None:
+    r = client.post("/v1/screen/address", headers=auth(ANALYST),
+                    json={"address": SEMENOV_ETH, "chain": "ethereum", "value_jpy": 30_000_001})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["decision"] == "block"
+    assert [x["code"] for x in body["reasons"]] == ["sanctioned-address", "mof-report"]
+    assert body["confirmation"]["seq"] == 1
+
+
+def test_admin_screens_a_name(client: TestClient) -> None:
+    r = client.post("/v1/screen/name", headers=auth(ADMIN),
+                    json={"name": "Роман Семенов", "dob": "1987-11-08", "country": "ru"})
+    assert r.status_code == 200
+    assert r.json()["decision"] == "block"
+    assert r.json()["checked"] == {"name": "Роман Семенов", "dob": "1987-11-08", "country": "RU"}
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/v1/screen/address", {"address": ""}, "address"),
+    ("/v1/screen/address", {"address": SEMENOV_ETH, "chain": "dogecoin"}, "chain"),
+    ("/v1/screen/name", {"name": "x", "dob": "1987-13-01"}, "dob"),
+    ("/v1/screen/name", {"name": "x", "country": "Russia"}, "country"),
+    ("/v1/screen/name", {}, "name"),
+])
+def test_invalid_input_is_a_422_naming_the_field(client: TestClient, path: str,
+                                                 body: dict[str, str], field: str) -> None:
+    r = client.post(path, json=body, headers=auth(ANALYST))
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == field
+
+
+def test_bad_checksum_is_a_422(client: TestClient) -> None:
+    r = client.post("/v1/screen/address", headers=auth(ANALYST),
+                    json={"address": "0xdcbEfFBECcE100cCE9E4b153C4e15cB885643194"})
+    assert r.status_code == 422 and "checksum" in r.json()["detail"]
+
+
+def test_tokens_and_roles(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = {"address": SEMENOV_ETH}
+    assert client.post("/v1/screen/address", json=body).status_code == 401
+    wrong = client.post("/v1/screen/address", json=body, headers=auth("not-a-token-at-all"))
+    assert wrong.status_code == 401 and "not-a-token" not in wrong.text
+    assert client.post("/v1/screen/address", json=body,
+                       headers=auth(REGULATOR)).status_code == 403
+    assert ANALYST not in caplog.text and REGULATOR not in caplog.text
+
+
+def test_regulator_reads_the_alert_feed(client: TestClient) -> None:
+    r = client.get("/v1/alerts", params={"from_seq": 2, "limit": 5}, headers=auth(REGULATOR))
+    assert r.status_code == 200
+    page = r.json()
+    assert [e["sequence"] for e in page["events"]] == [2, 3] and page["next_seq"] == 4
+    assert page["events"][1]["prevhash"] == page["events"][0]["hash"]
+    assert client.get("/v1/alerts", params={"limit": 0},
+                      headers=auth(REGULATOR)).status_code == 422
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok" and set(health["lists"]) == {"ofac-sdn", "un-sc", "uk-hmt"}
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/v1/screen/address", "/v1/screen/name", "/v1/alerts", "/healthz"} <= set(paths)
+
+
+def test_token_parsing() -> None:
+    from pydantic import SecretStr
+
+    tokens = parse_tokens(SecretStr(f"{ANALYST}=analyst, {REGULATOR}=regulator"))
+    assert tokens == {ANALYST: "analyst", REGULATOR: "regulator"}
+    assert role_of(tokens, REGULATOR) == "regulator" and role_of(tokens, "x") is None
+    with pytest.raises(ConfigError, match="entry 1") as info:
+        parse_tokens(SecretStr("tiny7q=analyst"))
+    assert "tiny7q" not in str(info.value)
+    with pytest.raises(ConfigError, match="role"):
+        parse_tokens(SecretStr(f"{ANALYST}=root"))

@@ -1,0 +1,75 @@
+"""``txmon screen`` and ``txmon ingest exchange`` through the real CLI, embedded backends
+seeded from seeds/ (the full OFAC SDN + ALT)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from tests.unit.exchange.stream import event
+from txmon.bus.base import EXCHANGE_EVENTS, TRANSFERS
+from txmon.bus.embedded import EmbeddedBus
+from txmon.cli.main import main
+
+SEMENOV_ETH = "0xdcbEfFBECcE100cCE9E4b153C4e15cB885643193"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli")
+
+
+def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_screen_address_json(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", SEMENOV_ETH, "--chain", "ethereum",
+                       "--value-jpy", "31000000", "--json")
+    assert code == 0
+    answer = orjson.loads(out)
+    assert answer["decision"] == "block"
+    assert [r["code"] for r in answer["reasons"]] == ["sanctioned-address", "mof-report"]
+    assert answer["reasons"][0]["evidence"]["entity"] == "SEMENOV, Roman"
+    assert "ofac-sdn" in answer["list_versions"]
+
+
+def test_screen_name_human(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "--name", "Роман Семенов", "--dob", "1987-11-08",
+                       "--country", "ru")
+    assert code == 0
+    assert out.startswith("BLOCK  (name Роман Семенов, dob 1987-11-08, country RU)")
+    assert "strong match with ofac-sdn 44718 'SEMENOV, Roman'" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["screen"], ["screen", SEMENOV_ETH, "--name", "x"], ["screen", "--name", "x", "--dob", "87"],
+    ["screen", SEMENOV_ETH, "--country", "RU"], ["screen", "--name", "x", "--country", "RUS"],
+])
+def test_screen_usage_errors(data_dir: Path, args: list[str]) -> None:
+    code, _, _ = run(data_dir, *args)
+    assert code == 2
+
+
+def test_broken_address_is_an_error_not_a_decision(data_dir: Path) -> None:
+    code, out, err = run(data_dir, "screen", SEMENOV_ETH[:-1] + "4")
+    assert (code, out) == (2, "") and "checksum" in err
+
+
+def test_ingest_exchange_command(data_dir: Path) -> None:
+    bus = EmbeddedBus(data_dir / "bus.sqlite")
+    producer = bus.producer()
+    producer.send(EXCHANGE_EVENTS, orjson.dumps(event(1, "internal.transfer", "A1", amount="7",
+                  asset={"chain": "bitcoin", "symbol": "BTC", "decimals": 8},
+                  to_account="A2")), key=b"A1")
+    producer.send(EXCHANGE_EVENTS, b"{broken", key=b"A1")
+    producer.flush()
+    code, _, err = run(data_dir, "ingest", "exchange", "--idle-exit", "0.5")
+    assert code == 0
+    assert "1 events, 1 transfers, 1 dead letters" in err
+    [message] = bus.consumer([TRANSFERS], "check").poll(timeout=0.5)
+    assert orjson.loads(message.value)["id"] == "exchange:int-ev-1:0"

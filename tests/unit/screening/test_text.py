@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from screening import countries, dates
+from screening.text import normalise, skeleton
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Роман Семенов", ("roman", "semenov")),  # Cyrillic via unidecode
+    ("SEMENOV, Roman", ("semenov", "roman")),
+    ("Roman Semyonov", ("roman", "semenov")),  # yo → e
+    ("ANDREYEV, Anton", ("andrev", "anton")),  # vowel-y-vowel, doubled letters
+    ("Anton Andreev", ("anton", "andrev")),
+    ("Dmitriy Aleksandrovich", ("dmitri", "alexandrovich")),
+    ("Dmitrii Alexandrovich", ("dmitri", "alexandrovich")),
+    ("しのだ けんいち", ("shinoda", "kenichi")),  # kana → passport Hepburn, one token per word
+    ("シノダ ケンイチ", ("shinoda", "kenichi")),
+    ("AL-QAIDA", ("al", "kaida")),
+])
+def test_normalise_brings_variants_together(raw: str, expected: tuple[str, ...]) -> None:
+    assert normalise(raw) == expected
+
+
+def test_skeleton_ignores_vowels() -> None:
+    assert skeleton("semenov") == skeleton("semonov") == "smnv"
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("Russia", {"RU"}), ("1) Saudi Arabia 2) Qatar", {"SA", "QA"}), ("IRQ", {"IQ"}),
+    ("Korea, North", {"KP"}), ("Democratic Republic of the Congo", {"CD"}), ("Iraqi", set()),
+])
+def test_country_codes(text: str, codes: set[str]) -> None:
+    assert countries.codes(text) == codes
+
+
+@pytest.mark.parametrize(("listed", "verdict"), [
+    ("08 Nov 1987", "exact"), ("1987", "year"), ("00/00/1987", "year"), ("1987-11-08", "exact"),
+    ("08 Nov 1986", "differs"), ("circa 1986", "year"), ("1985 to 1987", "year"), ("", "unknown"),
+])
+def test_dob_agreement(listed: str, verdict: str) -> None:
+    assert dates.agreement(dt.date(1987, 11, 8), dates.parse(listed)) == verdict

@@ -1,0 +1,79 @@
+"""``txmon screen``: the pre-withdrawal decision for an address, or a name screening.
+
+    txmon screen ADDRESS [--chain C] [--customer ID] [--json]
+    txmon screen --name NAME [--dob YYYY-MM-DD] [--country CC] [--json]
+
+The answer (``allow``/``review``/``block`` with reasons) goes to stdout; every answer is
+also recorded in the confirmation log. Exit status is 0 whatever the decision: the
+decision is data, an error is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from screening.matcher import NameQuery
+from screening.runtime import open_service
+from txmon.cli.context import CliContext
+from txmon.wire import dumps
+
+
+def _dob(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("expected YYYY-MM-DD") from exc
+
+
+def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if len(value) != 2 or not value.isalpha():
+        raise click.BadParameter("expected an ISO 3166-1 alpha-2 code such as JP")
+    return value.upper()
+
+
+@click.command()
+@click.argument("address", required=False)
+@click.option("--chain", help="Chain of ADDRESS (ethereum, bitcoin); default: any.")
+@click.option("--customer", help="Exchange account behind the withdrawal (KYC is screened).")
+@click.option("--value-jpy", type=click.IntRange(min=0),
+              help="Withdrawal value in yen: above ¥30,000,000 it is flagged for the MOF report.")
+@click.option("--name", help="Screen this name instead of an address.")
+@click.option("--dob", callback=_dob, help="Date of birth for --name (YYYY-MM-DD).")
+@click.option("--country", callback=_country, help="Nationality/residence for --name (CC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.pass_obj
+def screen(obj: CliContext, address: str | None, chain: str | None, customer: str | None,
+           value_jpy: int | None, name: str | None, dob: dt.date | None, country: str | None,
+           as_json: bool) -> None:
+    """Decide allow / review / block for ADDRESS, or for --name."""
+    if (address is None) == (name is None):
+        raise click.UsageError("give either ADDRESS or --name NAME")
+    if name is None and (dob or country):
+        raise click.UsageError("--dob and --country go with --name")
+    if name is not None and (chain or customer or value_jpy is not None):
+        raise click.UsageError("--chain, --customer and --value-jpy go with ADDRESS")
+    service = open_service(obj.app)
+    if name is not None:
+        answer = service.screen_name(NameQuery(name, dob, country))
+    else:
+        assert address is not None
+        answer = service.screen_address(address, chain=chain, customer=customer,
+                                        value_jpy=value_jpy)
+    click.echo(dumps(answer).decode() if as_json else _human(answer))
+
+
+def _human(answer: dict[str, Any]) -> str:
+    checked = ", ".join(f"{k} {v}" for k, v in answer["checked"].items() if v is not None)
+    lines = [f"{answer['decision'].upper()}  ({checked})"]
+    lines += [f"  - [{r['outcome']}] {r['code']}: {r['detail']}" for r in answer["reasons"]]
+    versions = ", ".join(f"{s} {v}" for s, v in sorted(answer["list_versions"].items()))
+    lines.append(f"  lists: {versions or 'none loaded'}")
+    lines.append(f"  confirmation #{answer['confirmation']['seq']} at {answer['at']}")
+    return "\n".join(lines)
