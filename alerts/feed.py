@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from txmon.errors import FeedVerificationError
@@ -44,30 +45,55 @@ def build_event(alert: Alert, seq: int, prev_hash: str, source: str) -> dict[str
     return event
 
 
-def verify_events(events: Iterable[dict[str, Any]]) -> int:
-    """Check a feed from its first event; return how many events were verified.
+@dataclass(frozen=True, slots=True)
+class FeedHead:
+    """Where a feed ends: its last sequence number and that event's hash."""
 
-    Raises FeedVerificationError naming the first bad sequence number. A feed may start
-    at a later sequence (an export from a checkpoint) as long as it is contiguous.
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> FeedHead:
+        """``SEQ:HASH`` as printed by ``txmon alerts export``."""
+        seq, _, digest = text.partition(":")
+        if not seq.isdigit() or not digest:
+            raise ValueError(f"expected SEQ:HASH, got {text!r}")
+        return cls(int(seq), digest)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+def verify_events(events: Iterable[dict[str, Any]], start_seq: int = 1,
+                  start_prevhash: str = "", expect_head: FeedHead | None = None) -> int:
+    """Check a feed; return how many events were verified.
+
+    The chain is anchored at both ends, or removing events there would go unnoticed: it
+    must start at ``start_seq`` linked to ``start_prevhash`` (1 and "" for a whole feed;
+    an export from a checkpoint gives both), and when ``expect_head`` is known (from the
+    topic tail or a head the exchange publishes) it must end there. Raises
+    FeedVerificationError naming the first bad sequence number.
     """
     count = 0
-    expected_seq: int | None = None
-    prev_hash: str | None = None
+    expected_seq = start_seq
+    prev_hash = start_prevhash
     for event in events:
         seq = event.get("sequence")
         if not isinstance(seq, int):
-            raise FeedVerificationError(expected_seq or 0, "event without integer sequence")
-        if expected_seq is not None and seq != expected_seq:
+            raise FeedVerificationError(expected_seq, "event without integer sequence")
+        if seq != expected_seq:
             raise FeedVerificationError(expected_seq, f"gap or re-order: found {seq}")
         if event.get("hash") != event_hash(event):
             raise FeedVerificationError(seq, "hash does not match content (edited)")
-        if prev_hash is not None and event.get("prevhash") != prev_hash:
+        if event.get("prevhash") != prev_hash:
             raise FeedVerificationError(seq, "prevhash does not link to previous event")
-        if expected_seq is None and seq == 1 and event.get("prevhash") != "":
-            raise FeedVerificationError(seq, "first event must have an empty prevhash")
         prev_hash = event["hash"]
         expected_seq = seq + 1
         count += 1
+    if expect_head is not None and (expected_seq - 1, prev_hash) != (
+            expect_head.seq, expect_head.hash if expect_head.seq else ""):
+        raise FeedVerificationError(expected_seq, f"feed ends before or apart from the expected "
+                                    f"head {expect_head} (events removed at the end?)")
     return count
 
 

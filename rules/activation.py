@@ -3,6 +3,9 @@
 Kept apart from the engine so that the vocabulary of conditions is in one place and
 documented in docs/rules.md. Amounts are exact integers: ``units_micro`` is the amount
 in millionths of the asset's unit, floored (CEL ints are 64-bit; base units are not).
+Values beyond 64 bits saturate at ``CEL_INT_MAX`` — a transfer of 10^31 token units must
+compare as "very large" in a threshold rule, not crash the engine; the exact base-unit
+amount is in the alert itself and in ``evidence.matches[].amount`` as decimal strings.
 """
 
 from __future__ import annotations
@@ -13,17 +16,24 @@ from typing import Any
 from enrich.enricher import AddressHit, EnrichedTransfer
 from rules.rulebook import TagFilter
 
+CEL_INT_MAX = 2**63 - 1
+
+
+def saturate(value: int) -> int:
+    """Clamp to CEL's 64-bit int: exact below the limit, the limit above it."""
+    return min(value, CEL_INT_MAX)
+
 
 def units_micro(amount: int, decimals: int) -> int:
-    """Base units → millionths of a unit, floored: exact and within 64 bits."""
+    """Base units → millionths of a unit, floored, saturating at 2^63-1."""
     if decimals >= 6:
-        return amount // 10 ** (decimals - 6)
-    return amount * 10 ** (6 - decimals)
+        return saturate(amount // 10 ** (decimals - 6))
+    return saturate(amount * 10 ** (6 - decimals))
 
 
 def usd_or_unknown(cents: int | None) -> int:
     """CEL has no null-safe arithmetic: an unknown USD value is -1 (``usd_known`` says so)."""
-    return -1 if cents is None else cents
+    return -1 if cents is None else saturate(cents)
 
 
 def hit_to_activation(hit: AddressHit, decimals: int, tag_filter: TagFilter | None,

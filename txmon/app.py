@@ -21,7 +21,17 @@ from rules.retro import RetroactiveScanner
 from rules.rulebook import Rulebook, load_rulebook
 from txmon import metrics
 from txmon.backends import open_bus, open_store
-from txmon.bus.base import ALERTS, TAG_UPDATES, TRANSFERS, Bus, Message, Producer
+from txmon.bus.base import (
+    ALERTS,
+    ALL_TOPICS,
+    DEADLETTER,
+    TAG_UPDATES,
+    TRANSFERS,
+    Bus,
+    Message,
+    Producer,
+)
+from txmon.bus.kafka import KafkaBus
 from txmon.engine import Engine
 from txmon.settings import Settings
 from txmon.store.base import Store
@@ -46,6 +56,8 @@ class App:
     def bus(self) -> Bus:
         bus = open_bus(self.settings)
         self._closers.append(bus)
+        if isinstance(bus, KafkaBus):  # production brokers do not auto-create topics
+            bus.ensure_topics([self.topic(name) for name in ALL_TOPICS])
         return bus
 
     def producer(self) -> Producer:
@@ -100,7 +112,7 @@ class App:
                      if publish else None)
         liveness = metrics.Liveness("engine", self.settings.liveness_timeout)
         if self.settings.metrics_port:
-            metrics.serve(self.settings.metrics_port, liveness)
+            metrics.serve(self.settings.metrics_port, liveness, self.settings.metrics_host)
         return Engine(
             consumer=consumer,
             producer=producer,
@@ -117,6 +129,7 @@ class App:
                                      self.rule_engine) if self.settings.history else None,
             on_tick=self._follow_tag_head,
             account_for=self.account_for,
+            deadletter_topic=self.topic(DEADLETTER),
         )
 
     def _follow_tag_head(self) -> None:

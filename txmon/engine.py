@@ -23,7 +23,7 @@ from rules.engine import RuleEngine
 from rules.history import TransferHistory
 from rules.retro import RetroactiveScanner
 from txmon import metrics
-from txmon.bus.base import Consumer, Message, Producer
+from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
 from txmon.errors import BadRecord
 from txmon.models import Alert, Transfer
@@ -64,6 +64,7 @@ class Engine:
         retro: RetroactiveScanner | None = None,
         on_tick: Callable[[], None] | None = None,
         account_for: Callable[[str], str | None] | None = None,
+        deadletter_topic: str = DEADLETTER,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -72,7 +73,7 @@ class Engine:
         self._alerts = alerts
         self._publisher = publisher
         self._transfers_topic = transfers_topic
-        self._dead = DeadLetters(producer)
+        self._dead = DeadLetters(producer, topic=deadletter_topic)
         self._as_of = as_of
         self._liveness = liveness or metrics.Liveness("engine", 120.0)
         self._on_control = on_control
@@ -99,17 +100,27 @@ class Engine:
             self._retroactive(message)
             return
         if isinstance(transfer, BadRecord):
-            self._dead.from_message(message, str(transfer))
-            self.stats.dead_letters += 1
-            metrics.DEAD_LETTERS.labels("engine").inc()
+            self._dead_letter(message, str(transfer))
             return
-        enriched = self._enricher.enrich(transfer, self._as_of)
-        for alert in self._rules.evaluate(enriched):
+        try:
+            enriched = self._enricher.enrich(transfer, self._as_of)
+            alerts = self._rules.evaluate(enriched)
+        except (ValueError, ArithmeticError) as exc:
+            # One record the rules cannot evaluate must not wedge its whole partition in
+            # a crash loop: it is dead-lettered with the reason, to be replayed after a fix.
+            self._dead_letter(message, f"evaluation failed: {exc!r}")
+            return
+        for alert in alerts:
             self._raise(self._name_accounts(alert, transfer))
         if self._history is not None:
             self._seen.append(transfer)
         self.stats.transfers += 1
         metrics.RECORDS.labels("engine").inc()
+
+    def _dead_letter(self, message: Message, reason: str) -> None:
+        self._dead.from_message(message, reason)
+        self.stats.dead_letters += 1
+        metrics.DEAD_LETTERS.labels("engine").inc()
 
     def _name_accounts(self, alert: Alert, transfer: Transfer) -> Alert:
         """Add the exchange accounts behind the transfer's addresses to the evidence.
@@ -155,7 +166,11 @@ class Engine:
         """Process, publish, then commit: the order that makes crashes harmless."""
         started = time.perf_counter()
         self._rules.maybe_reload()  # a changed rulebook applies from a batch boundary
-        decoded = [(message, self._decode(message)) for message in messages]
+        # Transfers before list updates: a delta's look-back must see the transfers that
+        # arrived with it (Kafka returns topics in name order, which would put
+        # txmon.tags.updates first). Order within each topic is kept.
+        ordered = sorted(messages, key=lambda m: m.topic != self._transfers_topic)
+        decoded = [(message, self._decode(message)) for message in ordered]
         self._rules.prefetch([t for _, t in decoded if isinstance(t, Transfer)])
         try:
             for message, transfer in decoded:
@@ -185,16 +200,20 @@ class Engine:
         """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds."""
         idle_since = time.monotonic()
         next_lag_check = 0.0
+        caught_up = False
         if self._publisher is not None:  # anything stored but unpublished by a crash
             self._publisher.publish_pending()
         while not (stop and stop()):
             batch = self._consumer.poll(timeout=0.5)
-            self._liveness.progress()
             if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
-                metrics.CONSUMER_LAG.labels("engine").set(self._consumer.lag())
+                lag = self._consumer.lag()
+                metrics.CONSUMER_LAG.labels("engine").set(lag)
+                caught_up = lag == 0
                 if self._on_tick is not None:
                     self._on_tick()
                 next_lag_check = time.monotonic() + LAG_INTERVAL
+            if batch or caught_up:  # progress: work done, or nothing left to do
+                self._liveness.progress()
             if batch:
                 self.process_batch(batch)
                 idle_since = time.monotonic()

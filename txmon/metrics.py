@@ -41,8 +41,12 @@ class Liveness:
         return time.monotonic() - self._last <= self.timeout
 
 
-def serve(port: int, liveness: Liveness) -> ThreadingHTTPServer:
-    """Serve ``/metrics`` and ``/healthz`` on 127.0.0.1:``port`` in a daemon thread."""
+def serve(port: int, liveness: Liveness, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Serve ``/metrics`` and ``/healthz`` on ``host``:``port`` in a daemon thread.
+
+    Loopback by default; a container sets ``TXMON_METRICS_HOST=0.0.0.0`` so that
+    Prometheus in another container can scrape it.
+    """
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # http.server's naming
@@ -62,6 +66,6 @@ def serve(port: int, liveness: Liveness) -> ThreadingHTTPServer:
         def log_message(self, *args: object) -> None:
             """Keep scrapes out of the logs."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

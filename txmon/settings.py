@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(
         default=None, description="Serve Prometheus metrics and /healthz on this port."
     )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Interface for /metrics and /healthz (0.0.0.0 in "
+        "containers)."
+    )
     liveness_timeout: float = Field(
         default=120.0, description="Seconds without progress before /healthz fails."
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,17 +37,16 @@ from bitcoin.core.script import (
 )
 from bitcoin.wallet import CKey
 
-from ingest.bitcoin.base58 import b58check_decode
 from ingest.bitcoin.blkfiles import xor_at
 from ingest.bitcoin.mempool import MempoolWatcher
 from ingest.bitcoin.network import REGTEST
 from ingest.bitcoin.node import BitcoinNode, connect
-from ingest.bitcoin.parse import parse_block
 from ingest.bitcoin.scripts import describe, hash160
 from ingest.bitcoin.source import BitcoinSource, blocks_dir_source, rpc_source
 from ingest.bitcoin.utxo import UtxoCache
 from ingest.follower import Follower
 from ingest.rpc import RpcClient
+from tests.btcd_wallet import MINER, Spend, ensure_mature, funds, mine, p2pkh
 from tests.conftest import service_url
 from txmon.bus.base import TRANSFERS
 from txmon.bus.embedded import EmbeddedBus
@@ -60,10 +58,6 @@ from txmon.wire import decode_transfer
 
 pytestmark = pytest.mark.integration
 
-# The fixed, public regtest mining key of scripts/services (docs/services.md).
-MINING_WIF = os.environ.get(
-    "TXMON_BTCD_MINING_WIF", "cSBRXta1y6CeANxB7EzK7Me7n9JhQQupJdr2KxLyJJ6pEk7hPFgT"
-)
 FEE = 10_000
 BTC = 100_000_000
 TAPROOT_KEY = bytes.fromhex("79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798")
@@ -73,12 +67,7 @@ def key_for(label: str) -> CKey:
     return CKey(hashlib.sha256(f"txmon btcd test {label}".encode()).digest(), compressed=True)
 
 
-MINER = CKey(b58check_decode(MINING_WIF)[1][:32], compressed=True)
 P2PKH_KEY, P2SH_KEY, P2WPKH_KEY, P2WSH_KEY = (key_for(n) for n in ("p2pkh", "p2sh", "wpkh", "wsh"))
-
-
-def p2pkh(key: CKey) -> CScript:
-    return CScript(b"\x76\xa9\x14" + hash160(key.pub) + b"\x88\xac")
 
 
 def p2wpkh(key: CKey) -> CScript:
@@ -102,17 +91,6 @@ P2TR = CScript(b"\x51\x20" + TAPROOT_KEY)
 
 def addr(script: CScript) -> str:
     return describe(bytes(script), REGTEST).address
-
-
-@dataclass(frozen=True)
-class Spend:
-    """One output to spend: where it is, what it holds, and how to sign for it."""
-
-    txid: str
-    n: int
-    amount: int
-    kind: str  # p2pkh | p2wpkh | p2sh-p2wpkh | p2wsh
-    key: CKey
 
 
 def sign(spends: list[Spend], outputs: list[tuple[CScript, int]]) -> CTransaction:
@@ -164,23 +142,6 @@ def store(
     backend.close()
 
 
-def mine(rpc: RpcClient, blocks: int) -> list[str]:
-    return list(rpc.call("generate", [blocks]))
-
-
-def mature_coinbase(rpc: RpcClient, node: BitcoinNode) -> Spend:
-    """An unspent coinbase output of the mining key that may be spent (≥ 100 confirmations)."""
-    if node.head() < 101:
-        mine(rpc, 101 - node.head())
-    for height in range(node.head() - 100, 0, -1):
-        coinbase = parse_block(node.raw_blocks([height])[0]).txs[0]
-        if rpc.call("gettxout", [coinbase.txid, 0, True]) is not None:
-            amount = coinbase.vout[0].nValue
-            return Spend(coinbase.txid, 0, amount, "p2pkh", MINER)
-    mine(rpc, 1)
-    return mature_coinbase(rpc, node)
-
-
 def broadcast(rpc: RpcClient, tx: CTransaction) -> str:
     txid = str(rpc.call("sendrawtransaction", [tx.serialize().hex()]))
     assert txid == tx.GetTxid()[::-1].hex()
@@ -219,15 +180,16 @@ def test_follow_btcd_every_script_type_exactly_once_then_reorg(
     rpc: RpcClient, store: Store, tmp_path: Path
 ) -> None:
     node = BitcoinNode(rpc)
-    coinbase = mature_coinbase(rpc, node)
+    funding = funds(rpc, 15 * BTC + FEE)  # the mining key's oldest unspent output(s)
+    funded = sum(s.amount for s in funding)
     start = node.head() + 1
     source: BitcoinSource = rpc_source(rpc, REGTEST, store)
     bus = EmbeddedBus(tmp_path / "bus")
     follower = Follower(source, store, bus.producer(), name="it", batch_blocks=2, workers=2)
 
     # Block 1: tx1 pays every script type; tx2 spends two of its outputs in the same block.
-    change = coinbase.amount - 15 * BTC - FEE
-    tx1 = sign([coinbase], [
+    change = funded - 15 * BTC - FEE
+    tx1 = sign(funding, [
         (p2pkh(P2PKH_KEY), 1 * BTC), (p2sh_p2wpkh(P2SH_KEY), 2 * BTC),
         (p2wpkh(P2WPKH_KEY), 3 * BTC), (p2wsh(P2WSH_KEY), 4 * BTC), (P2TR, 5 * BTC),
         (p2pkh(MINER), change),
@@ -256,7 +218,7 @@ def test_follow_btcd_every_script_type_exactly_once_then_reorg(
     by_id = {t.tx_hash: t for t in transfers}
     assert len(transfers) == len(by_id) == 5  # 2 coinbases + 3 transactions, each once
     miner = addr(p2pkh(MINER))
-    assert by_id[txid1].inputs == (Leg(miner, coinbase.amount, "p2pkh"),)  # from the node
+    assert by_id[txid1].inputs == tuple(Leg(miner, s.amount, "p2pkh") for s in funding)
     assert by_id[txid1].outputs == (
         Leg(addr(p2pkh(P2PKH_KEY)), 1 * BTC, "p2pkh"),
         Leg(addr(p2sh_p2wpkh(P2SH_KEY)), 2 * BTC, "p2sh"),
@@ -276,7 +238,7 @@ def test_follow_btcd_every_script_type_exactly_once_then_reorg(
         Leg(addr(p2pkh(P2PKH_KEY)), 1 * BTC, "p2pkh"),
     )
     assert by_id[txid3].fee == 2 * FEE
-    assert source.decoder.utxo.misses == 1  # only the old coinbase came from the node
+    assert source.decoder.utxo.misses == len(funding)  # only tx1's old inputs: from the node
     assert {by_id[txid1].block_hash, by_id[txid3].block_hash} == {block1, block2}
     cb1 = next(t for t in transfers if t.block_hash == block1 and t.inputs[0].address == "coinbase")
     assert cb1.inputs[0].amount == cb1.amount == sum(leg.amount for leg in cb1.outputs)
@@ -310,7 +272,7 @@ def test_block_files_replay_from_genesis_needs_no_node(rpc: RpcClient, tmp_path:
     answers all of them: the replay runs with no node at all.
     """
     node = BitcoinNode(rpc)
-    mature_coinbase(rpc, node)  # at least 101 blocks
+    ensure_mature(rpc)  # at least 101 blocks
     head = node.head()
     raws = node.raw_blocks(list(range(head + 1)))
     key = hashlib.sha256(b"txmon xor").digest()[:8]
@@ -337,22 +299,23 @@ def test_mempool_transactions_are_published_once_as_pending_then_confirmed(
     rpc: RpcClient, tmp_path: Path
 ) -> None:
     node = BitcoinNode(rpc)
-    coinbase = mature_coinbase(rpc, node)
+    funding = funds(rpc, 7 * BTC + FEE)
+    rest = sum(s.amount for s in funding) - 7 * BTC - FEE
     store = SqliteStore(tmp_path / "s.db")
     bus = EmbeddedBus(tmp_path / "bus")
     watcher = MempoolWatcher(node, UtxoCache(store, REGTEST, fetcher=node), bus.producer())
     watcher.poll()  # whatever is in btcd's mempool already
-    tx = sign([coinbase], [(P2TR, 7 * BTC), (p2wpkh(P2WPKH_KEY), coinbase.amount - 7 * BTC - FEE)])
+    tx = sign(funding, [(P2TR, 7 * BTC), (p2wpkh(P2WPKH_KEY), rest)])
     txid = broadcast(rpc, tx)
 
     (pending,) = watcher.poll()
     assert watcher.poll() == []  # published once
     assert (pending.tx_hash, pending.status) == (txid, TransferStatus.PENDING)
     assert (pending.block_number, pending.block_hash, pending.block_time) == (None, None, None)
-    assert pending.inputs == (Leg(addr(p2pkh(MINER)), coinbase.amount, "p2pkh"),)
+    assert pending.inputs == tuple(Leg(addr(p2pkh(MINER)), s.amount, "p2pkh") for s in funding)
     assert pending.outputs == (
         Leg(addr(P2TR), 7 * BTC, "p2tr"),
-        Leg(addr(p2wpkh(P2WPKH_KEY)), coinbase.amount - 7 * BTC - FEE, "p2wpkh"),
+        Leg(addr(p2wpkh(P2WPKH_KEY)), rest, "p2wpkh"),
     )
     assert pending.fee == FEE
 

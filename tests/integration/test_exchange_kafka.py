@@ -81,7 +81,12 @@ def test_ten_thousand_events_with_bad_ones_survive_a_crash(app: App) -> None:
                    for m in dead}
     assert len(coordinates) == len(stream.bad) == 103
     expected = Counter(stream.messages[n][1] for n in stream.bad)
-    assert Counter(m.value for m in dead) == expected  # original bytes, each exactly once
+    got = Counter(m.value for m in dead)
+    # Original bytes, every bad message at least once. Dead letters are at-least-once: those
+    # of the batch in flight when the producer failed may have reached the broker before
+    # the failure and are sent again when the uncommitted batch is redelivered.
+    assert set(got) == set(expected)
+    assert all(got[value] >= count for value, count in expected.items())
     for address, account in stream.deposit_addresses.items():
         assert account_for(app.store, address) == account
     assert loads(app.store.get(LATEST + "A1"))["decision"] == "allow"

@@ -1,16 +1,15 @@
 """Haircut exposure over real Bitcoin transactions mined on btcd regtest.
 
-Signing helpers come from test_bitcoin_btcd.py; the coinbase search uses RPC only.
+Signing helpers come from test_bitcoin_btcd.py, the mining key's coins from tests/btcd_wallet.py.
 
 A key derived in the test plays the listed source (no one here holds a real listed key);
 its address is tagged as a sanction in the test's lookup. tx1 funds the source and a clean
-key from a mature coinbase; tx2 spends both (10 BTC tainted + 10 BTC clean) to A and B;
+key from the mining key's coins; tx2 spends both (10 BTC tainted + 10 BTC clean) to A and B;
 tx3 moves A's coins on to D. Amounts are checked to the satoshi.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,17 +22,14 @@ from ingest.follower import Follower
 from ingest.rpc import RpcClient
 from rules.engine import RuleEngine
 from rules.rulebook import load_rulebook
+from tests.btcd_wallet import MINER, Spend, funds, mine, p2pkh
 from tests.integration.test_bitcoin_btcd import (
     BTC,
     FEE,
-    MINER,
-    Spend,
     addr,
     broadcast,
     catch_up,
     key_for,
-    mine,
-    p2pkh,
     p2wpkh,
     published,
     rpc,  # noqa: F401 - the fixture
@@ -48,29 +44,15 @@ pytestmark = pytest.mark.integration
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def mature_coinbase(client: RpcClient, node: BitcoinNode) -> Spend:
-    """An unspent, spendable coinbase of the mining key, found through RPC only."""
-    if node.head() < 101:
-        mine(client, 101 - node.head())
-    for height in range(node.head() - 100, 0, -1):
-        block = client.call("getblock", [client.call("getblockhash", [height]), 2])
-        coinbase = block["rawtx"][0]
-        if client.call("gettxout", [coinbase["txid"], 0, True]) is not None:
-            amount = int(Decimal(str(coinbase["vout"][0]["value"])) * BTC)
-            return Spend(coinbase["txid"], 0, amount, "p2pkh", MINER)
-    mine(client, 1)
-    return mature_coinbase(client, node)
-
-
 def test_haircut_over_multi_input_bitcoin_transactions(rpc: RpcClient,  # noqa: F811
                                                        tmp_path: Path) -> None:
     node = BitcoinNode(rpc)
-    coinbase = mature_coinbase(rpc, node)
+    funding = funds(rpc, 20 * BTC + FEE)
     start = node.head() + 1
     src, clean, a, b, d = (key_for(f"exposure {n}") for n in ("src", "clean", "a", "b", "d"))
-    change = coinbase.amount - 20 * BTC - FEE
-    tx1 = sign([coinbase], [(p2wpkh(src), 10 * BTC), (p2wpkh(clean), 10 * BTC),
-                            (p2pkh(MINER), change)])
+    change = sum(s.amount for s in funding) - 20 * BTC - FEE
+    tx1 = sign(funding, [(p2wpkh(src), 10 * BTC), (p2wpkh(clean), 10 * BTC),
+                         (p2pkh(MINER), change)])
     txid1 = broadcast(rpc, tx1)
     mine(rpc, 1)
     tx2 = sign([Spend(txid1, 0, 10 * BTC, "p2wpkh", src),

@@ -42,8 +42,13 @@ def app(kafka_url: str, redis_url: str, namespace: str, tmp_path: Path,
 def alert_events(app: App) -> list[dict]:
     consumer = app.bus.consumer([app.topic(ALERTS)], f"{app.settings.namespace}-inspect")
     events: list[dict] = []
-    for _ in range(10):
-        events += [loads(m.value) for m in consumer.poll(timeout=1.0)]
+    quiet = 0
+    for _ in range(15):  # until two empty polls after the first event (a duplicate would show)
+        batch = [loads(m.value) for m in consumer.poll(timeout=1.0)]
+        events += batch
+        quiet = 0 if batch or not events else quiet + 1
+        if quiet == 2:
+            break
     consumer.close()
     return events
 
@@ -99,3 +104,32 @@ def test_kill_after_store_before_commit_leaves_exactly_one_alert(app: App) -> No
     events = alert_events(app)
     assert len(events) == 1 and verify_events(events) == 1
     assert events[0]["data"]["as_of"] == dt.date(2023, 1, 10).isoformat()
+
+
+def test_sigkilled_engine_process_restarts_without_duplicate(app: App, tmp_path: Path) -> None:
+    """A real `txmon engine` process is SIGKILLed as soon as its alert is stored."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    publish_scenario(app)
+    settings = app.settings
+    env = {**os.environ, "TXMON_BUS": settings.bus or "", "TXMON_STORE": settings.store or "",
+           "TXMON_NAMESPACE": settings.namespace, "TXMON_DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "txmon", "engine", "--group", "g3"]
+    first = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while app.alert_store.count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    assert app.alert_store.count() == 1
+
+    again = subprocess.run([*command, "--idle-exit", "3"], env=env, capture_output=True,
+                           timeout=120, check=True)
+    assert b"0 new alerts" in again.stderr
+    assert app.alert_store.count() == 1
+    events = alert_events(app)
+    assert len(events) == 1 and verify_events(events) == 1

@@ -24,6 +24,7 @@ ALERTS = "txmon.alerts"
 DEADLETTER = "txmon.deadletter"
 TAG_UPDATES = "txmon.tags.updates"
 EXCHANGE_EVENTS = "txmon.exchange.events"
+ALL_TOPICS = (TRANSFERS, ALERTS, DEADLETTER, TAG_UPDATES, EXCHANGE_EVENTS)
 
 
 @dataclass(frozen=True, slots=True)

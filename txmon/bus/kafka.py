@@ -127,6 +127,7 @@ class KafkaBus(Bus):
         self.url = url
         self._servers = _servers(url)
         self._partitions = partitions
+        self._ensured: set[str] = set()
         self.ping()
 
     def _admin(self) -> KafkaAdminClient:
@@ -144,8 +145,11 @@ class KafkaBus(Bus):
         try:
             for topic in topics:
                 parts = 1 if topic.endswith(_SINGLE_PARTITION_TOPICS) else self._partitions
+                if topic in self._ensured:
+                    continue
                 with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics([NewTopic(topic, parts, 1)])
+                self._ensured.add(topic)
         finally:
             admin.close()
 

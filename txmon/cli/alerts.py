@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from alerts.feed import parse_ndjson, verify_events
+from alerts.feed import FeedHead, parse_ndjson, verify_events
 from alerts.webhook import WebhookForwarder, WebhookSink
 from alerts.workflow import AlertWorkflow, Status, verify_trail
 from txmon import metrics
@@ -15,7 +15,7 @@ from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.lifecycle import stop_on_signals
 from txmon.cli.output import print_alerts
 from txmon.errors import FeedVerificationError, WorkflowError
-from txmon.wire import dumps
+from txmon.wire import dumps, loads
 
 
 @click.group()
@@ -38,12 +38,19 @@ def list_alerts(cli: CliContext, as_json: bool) -> None:
 @click.option("--from-seq", type=int, default=1, show_default=True)
 @pass_cli
 def export(cli: CliContext, out: click.utils.LazyFile, from_seq: int) -> None:
-    """Write the feed (CloudEvents, hash-chained) as NDJSON."""
+    """Write the feed (CloudEvents, hash-chained) as NDJSON; its head goes to stderr."""
     count = 0
-    for _, raw in cli.app.alert_store.raw_events(from_seq):
+    prevhash = ""
+    head = FeedHead(from_seq - 1, "")
+    for seq, raw in cli.app.alert_store.raw_events(from_seq):
         out.write(raw + b"\n")
+        event = loads(raw)
+        if count == 0:
+            prevhash = event["prevhash"]
+        head = FeedHead(seq, event["hash"])
         count += 1
-    click.echo(f"exported {count} events", err=True)
+    click.echo(f"exported {count} events; verify with: txmon alerts verify FILE "
+               f"--from-seq {from_seq} --prevhash '{prevhash}' --expect-head {head}", err=True)
 
 
 @alerts.command("publish")
@@ -56,7 +63,7 @@ def publish(cli: CliContext, interval: float, once: bool) -> None:
     publisher = cli.app.feed_publisher()
     liveness = metrics.Liveness("feed", cli.settings.liveness_timeout)
     if cli.settings.metrics_port:
-        metrics.serve(cli.settings.metrics_port, liveness)
+        metrics.serve(cli.settings.metrics_port, liveness, cli.settings.metrics_host)
     stop = stop_on_signals()
     total = 0
     while not stop.is_set():
@@ -70,14 +77,27 @@ def publish(cli: CliContext, interval: float, once: bool) -> None:
 
 @alerts.command("verify")
 @click.argument("file", type=click.File("rb"), default="-")
-def verify(file: click.utils.LazyFile) -> None:
+@click.option("--from-seq", type=int, default=1, show_default=True,
+              help="Sequence the file must start at (an export from a checkpoint).")
+@click.option("--prevhash", default="", help="Hash the first event must link to "
+              "(empty for a feed from sequence 1).")
+@click.option("--expect-head", help="SEQ:HASH the feed must end at (the topic tail, or the "
+              "head printed by `txmon alerts export`): detects events removed at the end.")
+def verify(file: click.utils.LazyFile, from_seq: int, prevhash: str,
+           expect_head: str | None) -> None:
     """Prove an exported feed has no gap and no edited or removed alert (stdin if no FILE)."""
     try:
-        count = verify_events(parse_ndjson(file))
+        head = FeedHead.parse(expect_head) if expect_head else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--expect-head") from exc
+    try:
+        count = verify_events(parse_ndjson(file), from_seq, prevhash, head)
     except FeedVerificationError as exc:
         click.echo(f"FAILED: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {count} events, sequence contiguous, hash chain intact", err=True)
+    anchored = "start and end anchored" if head else "start anchored (no --expect-head)"
+    click.echo(f"OK: {count} events, sequence contiguous, hash chain intact, {anchored}",
+               err=True)
 
 
 @alerts.command("status")

@@ -28,13 +28,19 @@ def ingest() -> None:
     """Follow a chain or the exchange feed and publish canonical transfers."""
 
 
+def _caught_up(follower: Follower, confirmations: int) -> bool:
+    """True when the checkpoint is at the confirmed head (idle, not stuck)."""
+    position, head = follower.state.position(), follower.metrics.head
+    return position is not None and head is not None and position.number >= head - confirmations
+
+
 def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
             confirmations: int, poll_interval: float,
             mempool: Callable[[], object] | None = None) -> None:
     """Follow until SIGTERM/SIGINT; a silent node makes /healthz fail, not the process."""
     liveness = metrics.Liveness(f"ingest-{chain}", cli.settings.liveness_timeout)
     if cli.settings.metrics_port:
-        metrics.serve(cli.settings.metrics_port, liveness)
+        metrics.serve(cli.settings.metrics_port, liveness, cli.settings.metrics_host)
     stop = stop_on_signals()
     failures = 0
     while not stop.is_set():
@@ -49,7 +55,8 @@ def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
             stop.wait(wait)
             continue
         failures = 0
-        liveness.progress()
+        if delivered or _caught_up(follower, confirmations):
+            liveness.progress()  # delivered something, or nothing is left to deliver
         metrics.RECORDS.labels(f"ingest-{chain}").inc(delivered)
         if delivered == 0:
             stop.wait(poll_interval)

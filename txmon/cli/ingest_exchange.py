@@ -9,15 +9,15 @@ half-applied); ``--idle-exit`` stops after that many seconds without input (batc
 
 from __future__ import annotations
 
-import signal
-
 import click
 
 from ingest.exchange.consumer import ExchangeIngest
 from screening.customers import CustomerScreening
 from screening.runtime import open_service
+from txmon import metrics
 from txmon.bus.base import DEADLETTER, EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS
 from txmon.cli.context import CliContext
+from txmon.cli.lifecycle import stop_on_signals
 
 
 @click.command()
@@ -37,11 +37,17 @@ def exchange(obj: CliContext, group: str, network: str, idle_exit: float | None,
                             transfers_topic=app.topic(TRANSFERS),
                             tag_updates_topic=app.topic(TAG_UPDATES), screening=screening,
                             network=network, deadletter_topic=app.topic(DEADLETTER))
-    stopping: list[int] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda signum, _frame: stopping.append(signum))
+    stop = stop_on_signals()
+    liveness = metrics.Liveness("ingest-exchange", app.settings.liveness_timeout)
+    if app.settings.metrics_port:
+        metrics.serve(app.settings.metrics_port, liveness, app.settings.metrics_host)
+
+    def stopping() -> bool:
+        liveness.progress()  # called between steps: a step that hangs stops the heartbeat
+        return stop.is_set()
+
     try:
-        counts = worker.run(stop=lambda: bool(stopping), idle_exit=idle_exit)
+        counts = worker.run(stop=stopping, idle_exit=idle_exit)
     finally:
         worker.close()
     click.echo(f"exchange: {counts.events} events, {counts.transfers} transfers, "

@@ -1,7 +1,8 @@
 """Embedded store: one SQLite file under the data dir (WAL mode, durable across restarts).
 
 SQLite is the embedded default because it is in the standard library, survives crashes
-(WAL + synchronous=NORMAL is durable at transaction boundaries) and lets several txmon
+and power loss (WAL + synchronous=FULL: a committed transaction is on disk before the
+caller goes on to commit its bus offset) and lets several txmon
 processes on one machine share a data dir. One connection is shared by the threads of a
 process behind a lock; other processes are serialised by SQLite's own file locking.
 """
@@ -44,7 +45,7 @@ class SqliteStore(Store):
                 self.path, check_same_thread=False, isolation_level=None, timeout=30.0
             )
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"cannot open embedded store {self.path}: {exc}") from exc

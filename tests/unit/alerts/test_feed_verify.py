@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.feed import verify_events
+from alerts.feed import FeedHead, verify_events
 from alerts.store import AlertStore
 from tests.unit.alerts.sample import sample_alerts
 from txmon.errors import FeedVerificationError
@@ -65,3 +65,26 @@ def test_removed_and_renumbered_breaks_the_link(feed: list[dict[str, object]]) -
     with pytest.raises(FeedVerificationError) as err:
         verify_events(forged)
     assert err.value.seq == 2 and "prevhash" in str(err.value)
+
+
+def test_events_removed_at_the_start_are_detected(feed: list[dict[str, object]]) -> None:
+    with pytest.raises(FeedVerificationError) as err:
+        verify_events(feed[1:])
+    assert err.value.seq == 1
+
+
+def test_events_removed_at_the_end_are_detected_with_the_head(
+        feed: list[dict[str, object]]) -> None:
+    head = FeedHead(5, str(feed[-1]["hash"]))
+    assert verify_events(feed, expect_head=head) == 5
+    with pytest.raises(FeedVerificationError, match="expected head"):
+        verify_events(feed[:-2], expect_head=head)
+    with pytest.raises(FeedVerificationError):
+        verify_events([], expect_head=head)
+
+
+def test_export_from_a_checkpoint_verifies_when_anchored(feed: list[dict[str, object]]) -> None:
+    tail = feed[2:]
+    assert verify_events(tail, start_seq=3, start_prevhash=str(feed[1]["hash"])) == 3
+    with pytest.raises(FeedVerificationError):
+        verify_events(tail, start_seq=3, start_prevhash="0" * 64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.pipeline_scenario import (
 from txmon.bus.base import ALERTS, DEADLETTER, TRANSFERS, Bus
 from txmon.bus.embedded import EmbeddedBus
 from txmon.engine import Engine
+from txmon.models import Asset, Leg
 from txmon.settings import SEEDS_DIR
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import encode_transfer, loads
@@ -143,3 +145,19 @@ def test_alert_names_the_exchange_account_behind_an_address(bus: EmbeddedBus,
     stats = build_engine(bus, store, account_for=Accounts(store).account_for).run(idle_exit=0.3)
     [alert] = stats.new_alerts
     assert alert.evidence["accounts"] == {DEPOSITOR: "acct-42"}
+
+
+def test_uint256_token_amount_beyond_64_bits_alerts_instead_of_crashing(
+        bus: EmbeddedBus, store: SqliteStore) -> None:
+    """10^31 units of an 18-decimal token overflow CEL's int64 unless saturated."""
+    base = scenario()[0]
+    token = Asset("ethereum", "SHIB", 18, "0x95ad61b0a150d79219dcf64e1e6cc01f0b64c4ce")
+    amount = 10**31
+    transfer = dataclasses.replace(base, asset=token, index=1_000_000,
+                                   inputs=(Leg(base.inputs[0].address, amount),),
+                                   outputs=(Leg(TORNADO_PROXY, amount),))
+    publish(bus, [encode_transfer(transfer)])
+    stats = build_engine(bus, store).run(idle_exit=0.3)
+    assert stats.dead_letters == 0
+    [alert] = stats.new_alerts
+    assert alert.amount == amount and alert.asset == "SHIB"
