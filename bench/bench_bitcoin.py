@@ -92,6 +92,15 @@ class DictStore(Store):
     def delete_prefix(self, prefix: str) -> int:
         raise NotImplementedError
 
+    def add_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        raise NotImplementedError
+
+    def members(self, key: str) -> set[str]:
+        raise NotImplementedError
+
+    def remove_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        raise NotImplementedError
+
     def append_chained(self, log: str, dedupe_key: str, build: EntryBuilder) -> AppendResult:
         raise NotImplementedError
 

@@ -9,7 +9,9 @@ differs from the stored one, so a txmon upgrade with corrected dates takes effec
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,16 +24,20 @@ from txmon.errors import ListFormatError
 MANIFEST = "manifest.yaml"
 
 
-def ensure_seeded(tag_store: TagStore, seeds_dir: Path) -> list[Delta]:
-    """Load the shipped lists if the store is empty; returns the deltas it produced."""
+@dataclass(frozen=True, slots=True)
+class ManifestLoad:
+    """One load of the manifest: a list format, its publication date and its files."""
+
+    format: str
+    published: dt.date
+    paths: tuple[Path, ...]
+
+
+def manifest_loads(seeds_dir: Path) -> list[ManifestLoad]:
+    """The loads ``seeds/manifest.yaml`` lists, in order, with their files resolved."""
     manifest_path = Path(seeds_dir) / MANIFEST
-    manifest = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("loads"), list):
-        raise ListFormatError(str(manifest_path), "expected a mapping with a 'loads' list")
-    _refresh_designations(tag_store, Path(seeds_dir) / manifest.get("designations", ""))
-    if tag_store.head().sources:
-        return []
-    deltas = []
+    manifest = _manifest(manifest_path)
+    out = []
     for item in manifest["loads"]:
         paths = sorted(p for pattern in item["paths"] for p in Path(seeds_dir).glob(pattern))
         if not paths:
@@ -39,9 +45,35 @@ def ensure_seeded(tag_store: TagStore, seeds_dir: Path) -> list[Delta]:
         published = item["published"]
         if not isinstance(published, dt.date):
             published = dt.date.fromisoformat(str(published))
-        loaded = loader(item["format"]).load(paths)
-        deltas.append(tag_store.load(loaded, item["format"], published))
-    return deltas
+        out.append(ManifestLoad(item["format"], published, tuple(paths)))
+    return out
+
+
+def apply_load(tag_store: TagStore, item: ManifestLoad) -> Delta:
+    """Load one manifest entry as a new version (publishing its delta if the store can)."""
+    return tag_store.load(loader(item.format).load(list(item.paths)), item.format,
+                          item.published)
+
+
+def refresh_designations(tag_store: TagStore, seeds_dir: Path) -> None:
+    """Store the cited override file if it differs from the stored one."""
+    manifest = _manifest(Path(seeds_dir) / MANIFEST)
+    _refresh_designations(tag_store, Path(seeds_dir) / manifest.get("designations", ""))
+
+
+def ensure_seeded(tag_store: TagStore, seeds_dir: Path) -> list[Delta]:
+    """Load the shipped lists if the store is empty; returns the deltas it produced."""
+    refresh_designations(tag_store, seeds_dir)
+    if tag_store.head().sources:
+        return []
+    return [apply_load(tag_store, item) for item in manifest_loads(seeds_dir)]
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("loads"), list):
+        raise ListFormatError(str(path), "expected a mapping with a 'loads' list")
+    return manifest
 
 
 def _refresh_designations(tag_store: TagStore, path: Path) -> None:

@@ -8,11 +8,14 @@ Layout (all keys under ``tags:``):
   :mod:`enrich.snapshot`): whether the published list holds it, and its tags with dates.
 * ``tags:v:<version>:names`` / ``:tokens`` — listed parties and token contracts, one blob.
 * ``tags:designations`` — the cited override file (see :mod:`enrich.designations`).
+* ``tags:outbox:<version>`` — a delta not yet confirmed on the bus (see :mod:`enrich.tagoutbox`).
 
 A load writes the whole new version under its own prefix first, then flips ``tags:head``
 in one ``put_many``: readers see the old version or the new one, never half a list. A
 failed load leaves only unreferenced keys and the active version stays in force. Loads
 are serialised by a lock key, so two loaders cannot overwrite each other's head flip.
+With a producer, the flip also stages the delta in the outbox, so that it reaches the bus
+even if publishing fails or the process dies right after the flip.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from enrich.addresses import normalize_or_none
 from enrich.designations import Designations
 from enrich.snapshot import Record
 from enrich.sources.base import ListedParty, LoadedList, TokenInfo
-from enrich.tagupdates import publish_delta
+from enrich.tagoutbox import outbox_item, publish_pending
 from enrich.tagversions import Delta, VersionMeta, version_id
 from txmon import wire
 from txmon.bus.base import TAG_UPDATES, Producer
@@ -158,14 +161,24 @@ class TagStore:
         day = published or loaded.published
         if day is None:
             raise TxmonError(f"{fmt}: the files carry no publication date; pass --published")
+        self.publish_pending_deltas()  # an earlier load's delta goes out first, in order
         self._lock()
         try:
             delta = self._load_locked(loaded, fmt, day)
         finally:
             self.store.delete(LOCK)
-        if self._producer is not None and not delta.empty:
-            publish_delta(self._producer, self._topic, delta)
+        self.publish_pending_deltas()
         return delta
+
+    def publish_pending_deltas(self) -> int:
+        """Publish deltas staged by loads whose publish failed or was cut short.
+
+        Call at engine start too; a no-op without a producer. Returns how many went out;
+        raises DeliveryError (they stay staged) if the bus does not confirm.
+        """
+        if self._producer is None:
+            return 0
+        return publish_pending(self.store, self._producer, self._topic)
 
     def _load_locked(self, loaded: LoadedList, fmt: str, day: dt.date) -> Delta:
         head = self.head()
@@ -186,8 +199,12 @@ class TagStore:
                            names=len(names), previous=prev_version)
         self._write_version(meta, records, loaded, names)
         sources = {**head.sources, loaded.source: version}
-        self.store.put_many({HEAD: _head_to_wire(Head(head.seq + 1, sources))})
-        return snapshot.delta(loaded.source, version, prev_version, day, records, previous)
+        delta = snapshot.delta(loaded.source, version, prev_version, day, records, previous)
+        flip = {HEAD: _head_to_wire(Head(head.seq + 1, sources))}
+        if self._producer is not None and not delta.empty:  # staged with the flip, atomically
+            flip.update([outbox_item(delta, head.seq + 1)])
+        self.store.put_many(flip)
+        return delta
 
     def _carried_names(self, prev_version: str | None) -> list[ListedParty]:
         """An address-only list (per-asset lists) keeps the names of the version before."""

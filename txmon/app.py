@@ -14,6 +14,7 @@ from functools import cached_property
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher, TagLookup
+from enrich.tagstore import TagStore
 from rules.engine import RuleEngine
 from rules.history import TransferHistory
 from rules.prices import PriceTable
@@ -108,6 +109,10 @@ class App:
         consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group)
         self._closers.append(consumer)
         producer = self.producer()
+        # A list version whose delta never reached the bus (crash, Kafka down) goes out now,
+        # so its look-back runs; see enrich/tagoutbox.py.
+        TagStore(self.store, producer=producer,
+                 topic=self.topic(TAG_UPDATES)).publish_pending_deltas()
         publisher = (FeedPublisher(self.alert_store, self.bus, producer, self.topic(ALERTS))
                      if publish else None)
         liveness = metrics.Liveness("engine", self.settings.liveness_timeout)

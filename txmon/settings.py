@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     history: bool = Field(
         default=True,
         description="Index every transfer by address so a list update can raise "
-        "retroactive alerts (costs about half the embedded engine's throughput).",
+        "retroactive alerts (one batched set write per engine batch).",
     )
     api_tokens: SecretStr | None = Field(
         default=None, description="API tokens as token=role,token=role (secret)."

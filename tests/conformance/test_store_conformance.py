@@ -62,6 +62,16 @@ def test_delete_prefix_counts(store: Store) -> None:
     assert store.get("e:1") == b""
 
 
+def test_sets_add_read_remove_idempotently(store: Store) -> None:
+    store.add_members({"s:a": ["t1", "t2"], "s:b": ["t1"]})
+    store.add_members({"s:a": ["t2", "t3"]})  # a repeat is a no-op
+    assert store.members("s:a") == {"t1", "t2", "t3"}
+    assert store.members("s:b") == {"t1"}
+    assert store.members("s:none") == set()
+    store.remove_members({"s:a": ["t1", "missing"]})
+    assert store.members("s:a") == {"t2", "t3"}
+
+
 def _builder(payload: bytes):  # test helper
     def build(seq: int, prev: str) -> tuple[bytes, str]:
         return payload + b"@" + str(seq).encode(), f"h{seq}<{prev}"

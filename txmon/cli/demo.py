@@ -1,10 +1,21 @@
 """``txmon demo``: the whole pipeline on shipped data, through the production code path.
 
-Transfers from ``seeds/demo/transfers.ndjson`` (real mainnet calls) are published on the
-bus exactly as an ingest worker would publish them; the same engine that ``txmon engine``
-runs consumes them, enriches them from the tag store seeded with the shipped OFAC lists,
-applies the default rulebook and stores and publishes the alerts. With ``--bus``/``--store``
-it runs on Kafka/Redis under a fresh namespace; otherwise embedded in a fresh directory.
+The story a compliance officer sees, in three acts, all through the code ``txmon engine``
+runs (bus, tag store, enrich, rules, exposure state, alert store, feed):
+
+1. The tag store holds the OFAC SDN list as it stood on 2022-03-15, the day after the FSA
+   request. Real mainnet transfers (``seeds/demo/transfers.ndjson``) and three clearly
+   labelled illustrative ones (``seeds/demo/illustrative.ndjson``: funds leaving a listed
+   address through two intermediaries) are published on the bus as an ingest worker
+   would, and screened on their block dates: a **direct** alert, and **indirect** alerts
+   with the hop path.
+2. The later lists (2024-05-03 SDN, 2024-09-27 address lists) are loaded as new versions;
+   their delta goes out on ``txmon.tags.updates``.
+3. The engine looks back over the transfers it has seen and raises **retroactive** alerts
+   for flows that touch the newly listed addresses (Tornado Cash, designated 2022-08-08).
+
+With ``--bus``/``--store`` it runs on Kafka/Redis under a fresh namespace; otherwise
+embedded in a fresh temporary directory.
 """
 
 from __future__ import annotations
@@ -16,46 +27,72 @@ from pathlib import Path
 
 import click
 
+from enrich.index import TagIndex
+from enrich.seeding import apply_load, manifest_loads, refresh_designations
+from enrich.tagstore import TagStore
 from ingest.ndjson import publish_ndjson
 from txmon.app import App
-from txmon.bus.base import TRANSFERS
+from txmon.bus.base import TAG_UPDATES, TRANSFERS
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
+from txmon.settings import Settings
 
-SNAPSHOT_DATE = dt.date(2024, 9, 27)  # date of the shipped OFAC per-asset lists
+DEMO_FILES = ("transfers.ndjson", "illustrative.ndjson")
+
+
+def _scratch_settings(settings: Settings, scratch: str, as_of: dt.date | None) -> Settings:
+    updates: dict[str, object] = {"as_of": as_of}
+    if settings.bus or settings.store:
+        updates["namespace"] = f"demo-{uuid.uuid4().hex[:8]}"
+    else:
+        updates["data_dir"] = Path(scratch)
+    return settings.model_copy(update=updates)
+
+
+def _publish_demo_transfers(app: App, sources: list[Path]) -> int:
+    published = 0
+    for source in sources:
+        with source.open("rb") as lines:
+            count, _ = publish_ndjson(lines, app.producer(), app.topic(TRANSFERS), source.name)
+        published += count
+    return published
 
 
 @click.command()
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
-              default=SNAPSHOT_DATE.isoformat(), show_default=True,
-              help="Evaluate the lists as they stood on this date.")
+              help="Screen the transfers against the lists as of this date "
+                   "(default: each transfer's block date).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
-@click.option("--transfers", type=click.Path(exists=True, dir_okay=False),
-              help="Canonical transfers NDJSON [default seeds/demo/transfers.ndjson].")
+@click.option("--transfers", type=click.Path(exists=True, dir_okay=False), multiple=True,
+              help="Canonical transfers NDJSON [default: seeds/demo/*.ndjson].")
 @pass_cli
-def demo(cli: CliContext, as_of: dt.datetime, as_json: bool, transfers: str | None) -> None:
+def demo(cli: CliContext, as_of: dt.datetime | None, as_json: bool,
+         transfers: tuple[str, ...]) -> None:
     """Run ingest → enrich → rules → alerts on shipped data and print the alerts."""
-    settings = cli.settings
+    seeds = cli.settings.seeds_dir
+    sources = [Path(t) for t in transfers] or [seeds / "demo" / name for name in DEMO_FILES]
     with tempfile.TemporaryDirectory(prefix="txmon-demo-") as scratch:
-        updates: dict[str, object] = {"as_of": as_of.date()}
-        if settings.bus or settings.store:
-            updates["namespace"] = f"demo-{uuid.uuid4().hex[:8]}"
-        else:
-            updates["data_dir"] = Path(scratch)
-        app = App(settings.model_copy(update=updates))
+        app = App(_scratch_settings(cli.settings, scratch, as_of.date() if as_of else None))
         try:
-            default = settings.seeds_dir / "demo" / "transfers.ndjson"
-            source = Path(transfers) if transfers else default
-            click.echo(f"demo: tags from {settings.seeds_dir}, transfers from {source}, "
-                       f"lists as of {as_of.date()}, bus={app.bus.name}", err=True)
-            stats = app.tag_index  # seeds the tag store on first use
-            with source.open("rb") as lines:
-                published, bad = publish_ndjson(lines, app.producer(), app.topic(TRANSFERS),
-                                                source.name)
-            engine_stats = app.engine("txmon-demo").run(idle_exit=1.0)
-            print_alerts(app.alert_store.alerts(), as_json)
-            click.echo(f"demo: {published} transfers published ({bad} dead-lettered), "
-                       f"{engine_stats.transfers} screened, {app.alert_store.count()} alerts "
-                       f"({type(stats).__name__})", err=True)
+            tag_store = TagStore(app.store, producer=app.producer(),
+                                 topic=app.topic(TAG_UPDATES))
+            refresh_designations(tag_store, seeds)
+            first, *later = manifest_loads(seeds)
+            apply_load(tag_store, first)
+            app.tag_index = TagIndex(tag_store)
+            click.echo(f"demo 1/3: lists as published {first.published} "
+                       f"({first.format}); bus={app.bus.name}", err=True)
+            published = _publish_demo_transfers(app, sources)
+            engine = app.engine("txmon-demo")
+            engine.run(idle_exit=1.0)
+            click.echo(f"demo 1/3: {published} transfers screened", err=True)
+            for item in later:
+                apply_load(tag_store, item)  # publishes the delta on txmon.tags.updates
+            click.echo("demo 2/3: loaded " + ", ".join(
+                f"{i.format} {i.published}" for i in later), err=True)
+            stats = engine.run(idle_exit=1.0)
+            click.echo(f"demo 3/3: {stats.alerts_retroactive} retroactive alerts", err=True)
+            count = print_alerts(app.alert_store.alerts(), as_json)
+            click.echo(f"demo: {count} alerts in the verifiable feed", err=True)
         finally:
             app.close()

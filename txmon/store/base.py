@@ -1,8 +1,8 @@
 """The store interface: a small set of primitives that every backend implements.
 
-Domain repositories (tags, alerts, checkpoints, exposure, UTXO cache) are written once
-on top of these primitives, so the embedded (SQLite) and Redis backends only have to
-agree on eight operations, and one conformance suite
+Domain repositories (tags, alerts, checkpoints, exposure, UTXO cache, history) are
+written once on top of these primitives, so the embedded (SQLite) and Redis backends only
+have to agree on a dozen operations (key/value, sets, chained logs), and one conformance suite
 (``tests/conformance/test_store_conformance.py``) proves that they do.
 
 Keys are ``str`` with ``:``-separated namespaces (``tag:eth:0xabc``); values are bytes.
@@ -66,6 +66,18 @@ class Store(ABC):
     @abstractmethod
     def delete_prefix(self, prefix: str) -> int:
         """Delete every key that starts with ``prefix``; returns how many went."""
+
+    @abstractmethod
+    def add_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        """Add members to named sets, all in one atomic batch (idempotent)."""
+
+    @abstractmethod
+    def members(self, key: str) -> set[str]:
+        """Members of the set ``key`` (empty when it does not exist)."""
+
+    @abstractmethod
+    def remove_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        """Remove members from named sets (missing ones are ignored)."""
 
     @abstractmethod
     def append_chained(self, log: str, dedupe_key: str, build: EntryBuilder) -> AppendResult:

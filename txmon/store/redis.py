@@ -83,6 +83,25 @@ class RedisStore(Store):
             removed += int(self._r.delete(*keys[start : start + _SCAN_BATCH]))  # type: ignore[arg-type]
         return removed
 
+    def add_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        pipe = self._r.pipeline(transaction=True)
+        for key, members in sets.items():
+            wanted = list(members)
+            if wanted:
+                pipe.sadd(self._k(key), *wanted)
+        pipe.execute()
+
+    def members(self, key: str) -> set[str]:
+        return {m.decode() for m in self._r.smembers(self._k(key))}  # type: ignore[union-attr]
+
+    def remove_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        pipe = self._r.pipeline(transaction=True)
+        for key, members in sets.items():
+            doomed = list(members)
+            if doomed:
+                pipe.srem(self._k(key), *doomed)
+        pipe.execute()
+
     def _log_keys(self, log: str) -> tuple[str, str, str]:
         base = self._k(f"log:{log}")
         return f"{base}:head", f"{base}:entries", f"{base}:dedupe"

@@ -19,6 +19,8 @@ from txmon.store.base import AppendResult, EntryBuilder, LogHead, Store
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS set_member (
+    key TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (key, member)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log_entry (
     log TEXT NOT NULL, seq INTEGER NOT NULL, value BLOB NOT NULL, hash TEXT NOT NULL,
     PRIMARY KEY (log, seq)) WITHOUT ROWID;
@@ -102,6 +104,28 @@ class SqliteStore(Store):
                 (prefix, _prefix_upper_bound(prefix)),
             )
         return cur.rowcount
+
+    def _set_batch(self, sql: str, sets: Mapping[str, Iterable[str]]) -> None:
+        rows = [(key, member) for key, members in sets.items() for member in members]
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(sql, rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def add_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        self._set_batch("INSERT OR IGNORE INTO set_member (key, member) VALUES (?, ?)", sets)
+
+    def members(self, key: str) -> set[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT member FROM set_member WHERE key = ?", (key,))
+            return {str(row[0]) for row in rows}
+
+    def remove_members(self, sets: Mapping[str, Iterable[str]]) -> None:
+        self._set_batch("DELETE FROM set_member WHERE key = ? AND member = ?", sets)
 
     def append_chained(self, log: str, dedupe_key: str, build: EntryBuilder) -> AppendResult:
         with self._lock:

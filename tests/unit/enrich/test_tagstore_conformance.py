@@ -7,7 +7,7 @@ per-asset lists, plus the cited designation dates in seeds/designations.yaml.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,9 @@ from enrich.sources.ofac_csv import OfacCsvSource
 from enrich.tagstore import LOCK, TagStore
 from tests.unit.enrich.paths import COMMENTS, LISTS, SDN_2022, SDN_2024, SEEDS
 from txmon import wire
-from txmon.bus.base import TAG_UPDATES
+from txmon.bus.base import TAG_UPDATES, Producer
 from txmon.bus.embedded import EmbeddedBus
-from txmon.errors import TxmonError
+from txmon.errors import DeliveryError, TxmonError
 from txmon.store.base import Store
 from txmon.store.redis import RedisStore
 from txmon.store.sqlite import SqliteStore
@@ -168,6 +168,52 @@ def test_delta_is_published_on_tags_updates(store, tmp_path):
     consumer.close()
     producer.close()
     bus.close()
+
+
+class LossyProducer(Producer):
+    """Fails the flushes numbered in ``fail``, losing what was queued (a broker outage)."""
+
+    def __init__(self, fail: set[int]) -> None:
+        self.fail, self.flushes = fail, 0
+        self.queued: list[dict[str, object]] = []
+        self.delivered: list[dict[str, object]] = []
+
+    def send(self, topic: str, value: bytes, key: bytes | None = None,
+             headers: Sequence[tuple[str, bytes]] = ()) -> None:
+        self.queued.append(wire.loads(value))
+
+    def flush(self, timeout: float = 30.0) -> None:
+        self.flushes += 1
+        queued, self.queued = self.queued, []
+        if self.flushes in self.fail:
+            raise DeliveryError("simulated broker outage")
+        self.delivered += queued
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_delta_whose_publish_failed_is_published_by_the_next_call(store):
+    producer = LossyProducer(fail={1, 3})
+    tag_store = TagStore(store, producer=producer, topic=TAG_UPDATES)
+    sdn_2022 = OfacCsvSource().load([SDN_2022])
+    with pytest.raises(DeliveryError):
+        tag_store.load(sdn_2022, "ofac-csv", dt.date(2022, 3, 15))
+    version = tag_store.head().sources["ofac-sdn"]  # the head did switch
+    assert [k for k, _ in store.scan("tags:outbox:")] == [f"tags:outbox:{version}"]
+    assert producer.delivered == [] and store.get(LOCK) is None
+    assert tag_store.load(sdn_2022, "ofac-csv", dt.date(2022, 3, 15)).empty  # same content
+    [message] = producer.delivered  # ... but the staged delta went out, once
+    assert (message["version"], message["previous"], len(message["added"])) == (version, None, 123)
+    assert list(store.scan("tags:outbox:")) == []
+    with pytest.raises(DeliveryError):  # flush 3 fails: the engine-start call republishes
+        tag_store.load(OfacCsvSource().load([SDN_2024, COMMENTS]), "ofac-csv",
+                       dt.date(2024, 5, 3))
+    assert TagStore(store, producer=producer).publish_pending_deltas() == 1
+    assert [m["previous"] for m in producer.delivered] == [None, version]
+    assert producer.delivered[1]["version"] == tag_store.head().sources["ofac-sdn"]
+    assert tag_store.publish_pending_deltas() == 0 and list(store.scan("tags:outbox:")) == []
+    assert TagStore(store).publish_pending_deltas() == 0  # no producer: nothing to do
 
 
 def test_index_answers_like_the_store_and_refreshes_on_a_new_version(seeded):
