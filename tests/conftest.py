@@ -8,12 +8,22 @@ tier alone with ``pytest -m 'not integration'``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kafka import KafkaAdminClient
+
+from txmon.app import App
+from txmon.bus.base import ALL_TOPICS
+from txmon.bus.kafka import KafkaBus
+from txmon.settings import load_settings
+from txmon.store.base import Store
+from txmon.store.redis import RedisStore
+from txmon.store.sqlite import SqliteStore
 
 DATA = Path(__file__).parent / "data"
 
@@ -55,3 +65,36 @@ def redis_cleanup(redis_url: str, namespace: str) -> Iterator[None]:
     if keys:
         client.delete(*keys)
     client.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.integration)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each Store backend in turn: embedded SQLite (unit tier) and the real Redis."""
+    if request.param == "sqlite":
+        backend: Store = SqliteStore(tmp_path / "store.sqlite")
+    else:
+        request.getfixturevalue("redis_cleanup")
+        backend = RedisStore(request.getfixturevalue("redis_url"),
+                             namespace=request.getfixturevalue("namespace"))
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def live_app(kafka_url: str, redis_url: str, namespace: str, tmp_path: Path,
+             redis_cleanup: None) -> Iterator[App]:
+    """The product's App on the real Kafka and Redis, in the test's own namespace.
+
+    Opening the bus creates the namespaced topics (as in production); they are deleted
+    afterwards, and ``redis_cleanup`` removes the namespace's keys.
+    """
+    settings = load_settings(bus=kafka_url, store=redis_url, namespace=namespace,
+                             data_dir=tmp_path)
+    application = App(settings)
+    assert isinstance(application.bus, KafkaBus)
+    yield application
+    application.close()
+    admin = KafkaAdminClient(bootstrap_servers=kafka_url.removeprefix("kafka://").split(","))
+    with contextlib.suppress(Exception):  # cleanup must not hide the test's own result
+        admin.delete_topics([application.topic(name) for name in ALL_TOPICS])
+    admin.close()

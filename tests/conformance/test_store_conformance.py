@@ -7,27 +7,12 @@ Redis on loopback (integration tier). Both must behave identically.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from txmon.errors import BackendUnavailable
 from txmon.store.base import LogHead, Store
 from txmon.store.redis import RedisStore
-from txmon.store.sqlite import SqliteStore
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.integration)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        backend: Store = SqliteStore(tmp_path / "store.sqlite")
-    else:
-        request.getfixturevalue("redis_cleanup")
-        backend = RedisStore(request.getfixturevalue("redis_url"),
-                             namespace=request.getfixturevalue("namespace"))
-    yield backend
-    backend.close()
 
 
 def test_get_put_roundtrip_and_missing(store: Store) -> None:

@@ -4,13 +4,9 @@ records in Redis. Each run has its own topic/key namespace and removes it afterw
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from kafka import KafkaAdminClient
 
 from enrich.index import TagIndex
 from enrich.tagstore import TagStore
@@ -22,31 +18,15 @@ from tests.unit.exchange.stream import build
 from tests.unit.screening.conftest import load_lists
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS
-from txmon.bus.kafka import KafkaBus
 from txmon.errors import DeliveryError
-from txmon.settings import load_settings
 from txmon.wire import decode_transfer, loads
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def app(kafka_url: str, redis_url: str, namespace: str, tmp_path: Path,
-        redis_cleanup: None) -> Iterator[App]:
-    settings = load_settings(bus=kafka_url, store=redis_url, namespace=namespace,
-                             data_dir=tmp_path)
-    application = App(settings)
-    bus = application.bus
-    assert isinstance(bus, KafkaBus)
-    topics = [application.topic(t) for t in (EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS,
-                                              DEADLETTER)]
-    bus.ensure_topics(topics)
-    yield application
-    application.close()
-    admin = KafkaAdminClient(bootstrap_servers=kafka_url.removeprefix("kafka://").split(","))
-    with contextlib.suppress(Exception):  # cleanup must not hide the test's own result
-        admin.delete_topics(topics)
-    admin.close()
+def app(live_app: App) -> App:
+    return live_app
 
 
 def test_ten_thousand_events_with_bad_ones_survive_a_crash(app: App) -> None:

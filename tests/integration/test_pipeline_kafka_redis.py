@@ -9,7 +9,6 @@ before its offset is committed; a restarted engine still leaves exactly one aler
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,26 +16,15 @@ import pytest
 from alerts.feed import verify_events
 from tests.pipeline_scenario import TEN_ETH, TORNADO_PROXY, scenario
 from txmon.app import App
-from txmon.bus.base import ALERTS, DEADLETTER, TAG_UPDATES, TRANSFERS
-from txmon.bus.kafka import KafkaBus
-from txmon.settings import load_settings
+from txmon.bus.base import ALERTS, TRANSFERS
 from txmon.wire import encode_transfer, loads
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def app(kafka_url: str, redis_url: str, namespace: str, tmp_path: Path,
-        redis_cleanup: None) -> Iterator[App]:
-    settings = load_settings(bus=kafka_url, store=redis_url, namespace=namespace,
-                             data_dir=tmp_path)
-    application = App(settings)
-    bus = application.bus
-    assert isinstance(bus, KafkaBus)
-    bus.ensure_topics([application.topic(t) for t in (TRANSFERS, ALERTS, DEADLETTER,
-                                                       TAG_UPDATES)])
-    yield application
-    application.close()
+def app(live_app: App) -> App:
+    return live_app
 
 
 def alert_events(app: App) -> list[dict]:

@@ -7,8 +7,7 @@ per-asset lists, plus the cited designation dates in seeds/designations.yaml.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
 
@@ -24,24 +23,10 @@ from txmon.bus.base import TAG_UPDATES, Producer
 from txmon.bus.embedded import EmbeddedBus
 from txmon.errors import DeliveryError, TxmonError
 from txmon.store.base import Store
-from txmon.store.redis import RedisStore
-from txmon.store.sqlite import SqliteStore
 
 HYDRA_BTC = "3K4rjdh8A5yi6LWvft2rbmyZvqEbPSSSX4"
 TORNADO = "0x12d66f87a04a9e220743712ce6d9bb1b5616b8fc"
 SEMENOV = "0xdcbeffbecce100cce9e4b153c4e15cb885643193"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.integration)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        backend: Store = SqliteStore(tmp_path / "store.sqlite")
-    else:
-        request.getfixturevalue("redis_cleanup")
-        backend = RedisStore(request.getfixturevalue("redis_url"),
-                             namespace=request.getfixturevalue("namespace"))
-    yield backend
-    backend.close()
 
 
 @pytest.fixture

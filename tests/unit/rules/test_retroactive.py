@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from enrich.tagupdates import delta_messages
 from enrich.tagversions import Delta
 from rules.engine import RuleEngine, alert_id
@@ -28,23 +26,10 @@ from tests.unit.rules.factory import (
 )
 from txmon.models import TransferStatus
 from txmon.store.base import AppendResult, EntryBuilder, LogHead, Store
-from txmon.store.redis import RedisStore
 from txmon.store.sqlite import SqliteStore
 
 SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 PUBLISHED = dt.date(2022, 8, 8)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.integration)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        backend: Store = SqliteStore(tmp_path / "s.db")
-    else:
-        request.getfixturevalue("redis_cleanup")
-        backend = RedisStore(request.getfixturevalue("redis_url"),
-                             namespace=request.getfixturevalue("namespace"))
-    yield backend
-    backend.close()
 
 
 class CountingStore(Store):
