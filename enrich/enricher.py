@@ -52,17 +52,34 @@ def evaluation_date(transfer: Transfer, as_of: dt.date | None) -> dt.date:
 
 
 class Enricher:
-    """Looks every leg's address up once and keeps the tags active on the date."""
+    """Looks every leg's address up once and keeps the tags active on the date.
+
+    Runs once per transfer, so it is written for the miss (an untagged address): one
+    index probe per leg, no allocation unless a leg is tagged. The block date of the
+    previous transfer is remembered, since consecutive transfers share a block.
+    """
 
     def __init__(self, lookup: TagLookup) -> None:
         self._lookup = lookup
+        self._last: tuple[dt.datetime | None, dt.date] | None = None
+
+    def _day(self, transfer: Transfer, as_of: dt.date | None) -> dt.date:
+        if as_of is not None or transfer.block_time is None:
+            return evaluation_date(transfer, as_of)
+        last = self._last
+        if last is not None and last[0] == transfer.block_time:
+            return last[1]
+        day = evaluation_date(transfer, None)
+        self._last = (transfer.block_time, day)
+        return day
 
     def enrich(self, transfer: Transfer, as_of: dt.date | None = None) -> EnrichedTransfer:
-        day = evaluation_date(transfer, as_of)
+        day = self._day(transfer, as_of)
+        tags_for = self._lookup.tags_for
         hits: list[AddressHit] = []
         for side, legs in (("input", transfer.inputs), ("output", transfer.outputs)):
             for leg in legs:
-                tags = self._lookup.tags_for(leg.address)
+                tags = tags_for(leg.address)
                 if not tags:
                     continue
                 active = tuple(t for t in tags if t.active_on(day))

@@ -8,6 +8,7 @@ that cannot overflow for any real transfer; the exact base-unit amount stays in 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ import celpy
 from celpy.celparser import CELParseError
 
 _ENV = celpy.Environment()
+DEFAULT_DIRECT = "size(hits) > 0"  # what a rule with a `match:` and no `when:` tests
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Condition:
 
     source: str
     program: Any
+    names: frozenset[str] | None = None  # identifiers in the source; None = unknown
 
     @classmethod
     def compile(cls, source: str) -> Condition:
@@ -31,11 +35,18 @@ class Condition:
             ast = _ENV.compile(source)
         except CELParseError as exc:
             raise ValueError(str(exc).strip()) from exc
-        return cls(source, _ENV.program(ast))
+        return cls(source, _ENV.program(ast), frozenset(_IDENTIFIER.findall(source)))
 
     def evaluate(self, activation: dict[str, Any]) -> bool:
         """True when the condition holds; a CEL runtime error counts as not holding."""
+        # Converting to CEL values dominates evaluation, so only the variables the
+        # source can name are converted: CEL has no dynamic lookup, and a word that merely
+        # appears in a string literal only makes the set larger, never wrong.
+        if self.source == DEFAULT_DIRECT:  # the implied condition of every `match:` rule:
+            return len(activation.get("hits", ())) > 0  # CEL's answer, without the interpreter
+        names = self.names
         result = self.program.evaluate(
-            {name: celpy.json_to_cel(value) for name, value in activation.items()}
+            {name: celpy.json_to_cel(value) for name, value in activation.items()
+             if names is None or name in names}
         )
         return isinstance(result, celpy.celtypes.BoolType) and bool(result)

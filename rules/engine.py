@@ -64,6 +64,10 @@ class RuleEngine:
 
     def _use(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
+        # Hot-path gate: when every rule needs a tagged address ("direct") or taint
+        # ("exposure"), a transfer with neither raises nothing and skips rule evaluation.
+        self._gated = all(r.signal in ("direct", "exposure") for r in rulebook.rules)
+        self._untainted = Exposure(rulebook.exposure.model if rulebook.exposure else "")
         if self._store is None or rulebook.exposure is None:
             self.tracker = None
         elif self.tracker is None or self.tracker.config != rulebook.exposure:
@@ -94,9 +98,11 @@ class RuleEngine:
         t = enriched.transfer
         if t.status is TransferStatus.RETRACTED:
             return []
-        exposure = Exposure(self.rulebook.exposure.model if self.rulebook.exposure else "")
+        exposure = self._untainted  # immutable: shared by every untainted transfer
         if self.tracker is not None and track_exposure:
             exposure = self.tracker.observe(enriched)
+        if self._gated and not enriched.hits and not exposure.is_tainted:
+            return []  # the common case (no tag, no taint): no rule could fire
         day = t.block_time.date() if t.block_time is not None else enriched.as_of
 
         def usd(amount: int) -> int | None:

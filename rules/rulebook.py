@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from rules.condition import Condition
+from rules.condition import DEFAULT_DIRECT, Condition
 from rules.exposure.config import MODELS, PPM, ExposureConfig
 from rules.tagfilter import TagFilter
 from txmon.errors import RulebookError
@@ -110,7 +110,7 @@ def _parse_rule(raw: Any, path: str, seen: set[str]) -> Rule | None:
     if raw["severity"] not in SEVERITIES:
         fail(f"severity must be one of {', '.join(SEVERITIES)}")
     match = _parse_match(raw.get("match"), fail)
-    when = raw.get("when", "size(hits) > 0" if match else None)
+    when = raw.get("when", DEFAULT_DIRECT if match else None)
     if not isinstance(when, str):
         fail("'when' (a CEL expression) is required when there is no 'match'")
     try:

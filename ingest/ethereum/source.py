@@ -55,6 +55,11 @@ class EthereumSource(ChainSource):
         self._caps_lock = threading.Lock()
         self._trace_warned = False
 
+    @classmethod
+    def from_url(cls, url: str, *, traces: bool = True) -> EthereumSource:
+        """Follow the node at ``url`` (what ``txmon ingest/replay ethereum --rpc`` call)."""
+        return cls(RpcClient(url), traces=traces)
+
     @property
     def capabilities(self) -> Capabilities:
         with self._caps_lock:

@@ -96,7 +96,8 @@ class TaintRepository:
 
     def load_pairs(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], TaintState | None]:
         """State of many (asset, address) pairs in one round trip; None = untainted."""
-        raw = self._store.get_many([self._key(asset, a) for asset, a in pairs])
+        prefix = f"{self._prefix}a:"  # the key of _key, inlined: a batch has ~2 per transfer
+        raw = self._store.get_many([f"{prefix}{asset}:{a}" for asset, a in pairs])
         return {p: None if v is None else TaintState.from_wire(loads(v))
                 for p, v in zip(pairs, raw, strict=True)}
 

@@ -63,6 +63,7 @@ class ExposureTracker:
         self.model: TaintModel = MODELS[config.model]()
         self._repo = TaintRepository(store, config.model)
         self._cache: dict[tuple[str, str], TaintState | None] | None = None
+        self._untainted = Exposure(self.model.name)  # immutable, shared by the common case
 
     def prefetch(self, transfers: Sequence[Transfer]) -> None:
         """Load a whole batch's state in one round trip; valid until :meth:`release`.
@@ -70,17 +71,29 @@ class ExposureTracker:
         Safe because one consumer owns a chain's partition for the batch: nobody else
         writes this state meanwhile, and this tracker's own writes update the cache.
         """
-        pairs = sorted({(t.asset.key, a) for t in transfers for a in t.addresses()})
-        self._cache = self._repo.load_pairs(pairs)
+        wanted: dict[tuple[str, str], None] = {}  # insertion-ordered set: no sort needed
+        for t in transfers:
+            asset = t.asset.key
+            for leg in (*t.inputs, *t.outputs):
+                wanted[(asset, leg.address)] = None
+        self._cache = self._repo.load_pairs(list(wanted))
 
     def release(self) -> None:
         self._cache = None
 
     def _load(self, asset: str, addresses: list[str]) -> dict[str, TaintState]:
         cache = self._cache
-        if cache is None or any((asset, a) not in cache for a in addresses):
+        if cache is None:
             return self._repo.load(asset, addresses)
-        return {a: s for a in addresses if (s := cache[(asset, a)]) is not None}
+        found: dict[str, TaintState] = {}
+        for address in addresses:  # a plain loop: this runs for every transfer
+            key = (asset, address)
+            if key not in cache:
+                return self._repo.load(asset, addresses)
+            state = cache[key]
+            if state is not None:
+                found[address] = state
+        return found
 
     def observe(self, enriched: EnrichedTransfer) -> Exposure:
         """Exposure carried by this transfer; updates state unless already applied.
@@ -91,15 +104,15 @@ class ExposureTracker:
         """
         t = enriched.transfer
         if t.status is TransferStatus.RETRACTED or not t.inputs or t.kind is TransferKind.EXCHANGE:
-            return Exposure(self.model.name)
+            return self._untainted
         sources = {h.address for h in enriched.hits if h.side == "input" and any(
             self.config.source.accepts(g.kind.value, g.category, g.source, g.programs)
-            for g in h.tags)}
-        inputs, outputs = _sum_legs(t.inputs), _sum_legs(t.outputs)
+            for g in h.tags)} if enriched.hits else set()
         asset = t.asset.key
-        states = self._load(asset, list(dict.fromkeys([*inputs, *outputs])))
+        states = self._load(asset, t.addresses())  # inputs first, without repeats
         if not sources and not states:
-            return Exposure(self.model.name)  # the common case: no taint near, no write
+            return self._untainted  # the common case: no taint near, no write
+        inputs, outputs = _sum_legs(t.inputs), _sum_legs(t.outputs)
         stored = self._repo.done(t.id)  # re-delivered after a crash: answer as before
         if stored is not None:
             return Exposure.from_wire(loads(stored))
