@@ -40,6 +40,9 @@ class EnrichedTransfer:
     transfer: Transfer
     as_of: dt.date
     hits: tuple[AddressHit, ...]
+    # Tags of the transfer's addresses designated only after ``as_of``: what a later list
+    # says about an earlier flow (the engine raises retroactive alerts from them).
+    designated_later: tuple[Tag, ...] = ()
 
 
 def evaluation_date(transfer: Transfer, as_of: dt.date | None) -> dt.date:
@@ -77,6 +80,7 @@ class Enricher:
         day = self._day(transfer, as_of)
         tags_for = self._lookup.tags_for
         hits: list[AddressHit] = []
+        later: list[Tag] = []
         for side, legs in (("input", transfer.inputs), ("output", transfer.outputs)):
             for leg in legs:
                 tags = tags_for(leg.address)
@@ -85,4 +89,5 @@ class Enricher:
                 active = tuple(t for t in tags if t.active_on(day))
                 if active:
                     hits.append(AddressHit(leg.address, side, leg.amount, active))
-        return EnrichedTransfer(transfer, day, tuple(hits))
+                later.extend(t for t in tags if t.listed_at is not None and t.listed_at > day)
+        return EnrichedTransfer(transfer, day, tuple(hits), tuple(later))

@@ -9,6 +9,11 @@ The alert id stays hash(rule id, transfer id): if the live run already raised it
 store's de-duplication keeps the original. Exposure state is not touched (old transfers
 must not be applied twice). A delisting (``removed``) raises nothing and rewrites nothing:
 the feed is append-only.
+
+The same judgement applies to a flow the engine sees only *after* the list that designates
+its counterparty (engine lag, another worker consumed the update, a replay of old blocks):
+:meth:`RetroactiveScanner.late` re-evaluates it as of the designation date and marks the
+alert retroactive, so the outcome does not depend on which of the two arrived first.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from enrich.enricher import Enricher, TagLookup
+from enrich.enricher import EnrichedTransfer, Enricher, TagLookup
 from rules.engine import RuleEngine
 from rules.history import TransferHistory, history_address
 from txmon.errors import BadRecord
@@ -58,3 +63,24 @@ class RetroactiveScanner:
                 alerts.append(replace(alert, retroactive=True, list_version=version,
                                       evidence=evidence))
         return alerts
+
+    def late(self, enriched: EnrichedTransfer) -> list[Alert]:
+        """Retroactive alerts for a flow whose counterparty was designated after its date."""
+        later = [t for t in enriched.designated_later if t.active_on(t.listed_at)]  # type: ignore[arg-type]
+        if not later:
+            return []
+        day = max(t.listed_at for t in later)  # type: ignore[type-var]
+        named = {history_address(t.address) for t in later}
+        again = self._enricher.enrich(enriched.transfer, day)
+        alerts: list[Alert] = []
+        for alert in self._rules.evaluate(again, track_exposure=False):
+            newly = sorted(a for a in alert.addresses if history_address(a) in named)
+            if not newly:
+                continue
+            evidence = {**alert.evidence, "retroactive": {
+                "reason": "designated after the transfer's date",
+                "designated": day.isoformat(), "newly_listed": newly,
+                "sources": sorted({t.source for t in later})}}
+            alerts.append(replace(alert, retroactive=True, evidence=evidence))
+        return alerts
+

@@ -105,6 +105,9 @@ class Engine:
         try:
             enriched = self._enricher.enrich(transfer, self._as_of)
             alerts = self._rules.evaluate(enriched)
+            if self._retro is not None and self._as_of is None and enriched.designated_later:
+                raised = {a.id for a in alerts}
+                alerts += [a for a in self._retro.late(enriched) if a.id not in raised]
         except (ValueError, ArithmeticError) as exc:
             # One record the rules cannot evaluate must not wedge its whole partition in
             # a crash loop: it is dead-lettered with the reason, to be replayed after a fix.

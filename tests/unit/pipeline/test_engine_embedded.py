@@ -15,6 +15,8 @@ from alerts.store import AlertStore
 from enrich.enricher import Enricher
 from ingest.exchange.accounts import Accounts, address_items
 from rules.engine import RuleEngine
+from rules.history import TransferHistory
+from rules.retro import RetroactiveScanner
 from rules.rulebook import load_rulebook
 from tests.pipeline_scenario import (
     DEPOSITOR,
@@ -23,6 +25,7 @@ from tests.pipeline_scenario import (
     DictLookup,
     scenario,
     tornado_tag,
+    transfer,
 )
 from txmon.bus.base import ALERTS, DEADLETTER, TRANSFERS, Bus
 from txmon.bus.embedded import EmbeddedBus
@@ -161,3 +164,20 @@ def test_uint256_token_amount_beyond_64_bits_alerts_instead_of_crashing(
     assert stats.dead_letters == 0
     [alert] = stats.new_alerts
     assert alert.amount == amount and alert.asset == "SHIB"
+
+
+def test_flow_seen_after_its_counterparty_was_designated_is_alerted_retroactively(
+        bus: EmbeddedBus, store: SqliteStore) -> None:
+    """A 2022-01-10 deposit into Tornado Cash, processed with a list that designates
+    Tornado Cash from 2022-08-08 (engine lag, a replay of old blocks): not an alert as of
+    its block date, but a retroactive one as of the designation date."""
+    early = transfer("0x" + "33" * 32, DEPOSITOR, TORNADO_PROXY, TEN_ETH, dt.date(2022, 1, 10))
+    publish(bus, [encode_transfer(early)])
+    engine = build_engine(bus, store)
+    rules = RuleEngine(load_rulebook(SEEDS_DIR / "rulebook.yaml"))
+    engine._retro = RetroactiveScanner(TransferHistory(store), DictLookup([tornado_tag()]),
+                                       rules)
+    [alert] = engine.run(idle_exit=0.3).new_alerts
+    assert alert.retroactive and alert.rule == "sanctions-direct"
+    assert alert.as_of == dt.date(2022, 8, 8)
+    assert alert.evidence["retroactive"]["newly_listed"] == [TORNADO_PROXY]
