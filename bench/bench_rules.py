@@ -8,9 +8,10 @@ receivers of listed funds pay on again, so indirect exposure is exercised too):
 
 * ``rules_with_exposure`` — exactly the engine's per-batch work minus the bus and the
   alert store: ``RuleEngine.prefetch(batch)`` (one ``get_many`` of the taint state), then
-  ``Enricher.enrich`` + ``RuleEngine.evaluate`` per transfer (state writes for tainted
-  transfers only, as in production), then ``release()``. The exposure state lives in a
-  scratch SqliteStore (the embedded backend).
+  ``Enricher.enrich`` + ``RuleEngine.evaluate`` per transfer, then ``release()`` (one
+  atomic ``put_many`` of the batch's state changes and per-transfer results, when any
+  transfer was tainted; as in production). The exposure state lives in a scratch
+  SqliteStore (the embedded backend).
 * ``enrich_rules_no_exposure`` — ``Enricher.enrich`` + ``RuleEngine.evaluate`` with a
   rule engine without a store: no taint state, so no store reads or writes at all.
 * ``rules_with_exposure_untagged_traffic`` — as the first, on N transfers none of which

@@ -59,9 +59,10 @@ class RawTxFetcher(Protocol):
 def encode_prevout(prevout: Prevout) -> bytes:
     """Compact entry ``amount type address [key…]``, space-separated (no field has a space)."""
     first = prevout[0]
-    fields = [str(first.amount), first.script_type or "", first.address]
-    fields.extend(leg.address for leg in prevout[1:])
-    return " ".join(fields).encode()
+    head = f"{first.amount} {first.script_type or ''} {first.address}"
+    if len(prevout) == 1:  # the common case, without building a list
+        return head.encode()
+    return " ".join([head, *(leg.address for leg in prevout[1:])]).encode()
 
 
 def decode_prevout(data: bytes) -> Prevout:
@@ -75,6 +76,10 @@ def decode_prevout(data: bytes) -> Prevout:
 def prevouts_of(vout: Sequence[CTxOut], net: Network) -> list[Prevout]:
     """Outputs as prevouts, addresses derived on ``net``."""
     return [output_legs(describe(bytes(out.scriptPubKey), net), out.nValue) for out in vout]
+
+
+def _outpoint_of(item: tuple[Outpoint, Prevout]) -> Outpoint:
+    return item[0]
 
 
 class UtxoCache:
@@ -95,12 +100,10 @@ class UtxoCache:
         self._journal = f"bitcoin:{net.name}:spent:"
         self.misses = 0  # prevouts that had to come from the node (for metrics and tests)
 
-    def _key(self, outpoint: Outpoint) -> str:
-        return f"{self._prefix}{outpoint[0]}:{outpoint[1]}"
-
     def resolve(self, outpoints: Sequence[Outpoint]) -> list[Prevout]:
         """Prevouts in the order of ``outpoints``: one store round trip, then the node."""
-        keys = [self._key(op) for op in outpoints]
+        prefix = self._prefix
+        keys = [f"{prefix}{txid}:{n}" for txid, n in outpoints]
         wanted = sorted(set(keys))  # sorted: see commit()
         values = dict(zip(wanted, self.store.get_many(wanted), strict=True))
         found: list[Prevout | None] = [
@@ -152,6 +155,10 @@ class UtxoCache:
         delete = sorted(self._prefix + op for op in old.decode().split()) if old else []
         if old:
             delete.append(old_key)
-        items = {self._key(op): encode_prevout(created[op]) for op in sorted(created)}
+        prefix = self._prefix
+        items = {
+            f"{prefix}{txid}:{n}": encode_prevout(prevout)
+            for (txid, n), prevout in sorted(created.items(), key=_outpoint_of)
+        }
         items[journal_key] = " ".join(f"{txid}:{n}" for txid, n in spent).encode()
         self.store.put_many(items, delete=delete)

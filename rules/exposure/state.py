@@ -73,7 +73,7 @@ def merge_sources(*groups: Iterable[str]) -> tuple[str, ...]:
 
 
 class TaintRepository:
-    """Reads and writes taint state; one atomic write per transfer.
+    """Reads and writes taint state; one atomic write per transfer or per batch.
 
     Keys: ``exposure:<model>:a:<asset key>:<address>`` for state and
     ``exposure:<model>:done:<transfer id>`` for the exposure already computed for a
@@ -98,8 +98,11 @@ class TaintRepository:
         """State of many (asset, address) pairs in one round trip; None = untainted."""
         prefix = f"{self._prefix}a:"  # the key of _key, inlined: a batch has ~2 per transfer
         raw = self._store.get_many([f"{prefix}{asset}:{a}" for asset, a in pairs])
-        return {p: None if v is None else TaintState.from_wire(loads(v))
-                for p, v in zip(pairs, raw, strict=True)}
+        found: dict[tuple[str, str], TaintState | None] = dict.fromkeys(pairs)
+        for pair, value in zip(pairs, raw, strict=True):
+            if value is not None:  # rare: most addresses never held tainted funds
+                found[pair] = TaintState.from_wire(loads(value))
+        return found
 
     def done(self, transfer_id: str) -> bytes | None:
         return self._store.get(f"{self._prefix}done:{transfer_id}")
@@ -111,4 +114,18 @@ class TaintRepository:
                  if s is not None}
         items[f"{self._prefix}done:{transfer_id}"] = result
         drop = [self._key(asset, a) for a, s in states.items() if s is None]
+        self._store.put_many(items, delete=drop)
+
+    def save_batch(self, states: Mapping[tuple[str, str], TaintState | None],
+                   results: Mapping[str, bytes]) -> None:
+        """:meth:`save` for a whole batch: every state and every result in one atomic write.
+
+        All or nothing, like the per-transfer write: after a crash either no transfer of
+        the batch was applied (re-processing recomputes from the same state) or all were
+        and each one's stored result is returned instead of applying it twice.
+        """
+        items = {self._key(asset, a): dumps(s.to_wire()) for (asset, a), s in states.items()
+                 if s is not None}
+        items.update((f"{self._prefix}done:{t}", r) for t, r in results.items())
+        drop = [self._key(asset, a) for (asset, a), s in states.items() if s is None]
         self._store.put_many(items, delete=drop)
