@@ -16,12 +16,12 @@ not JSON of one of these shapes is rejected whole.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from enrich.addresses import normalize
+from enrich.sources import jsonfile
 from enrich.sources.base import LoadedList, Skipped
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
@@ -53,10 +53,7 @@ class LabelsJsonSource:
     def load(self, paths: Sequence[Path]) -> LoadedList:
         result = LoadedList(self.source, files=tuple(Path(p).name for p in paths))
         for path in map(Path, paths):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise ListFormatError(str(path), f"not JSON: {exc.msg}", exc.lineno) from exc
+            data = jsonfile.read(path)
             for raw, name, label in _entries(path, data):
                 try:
                     normal = normalize(raw)

@@ -10,12 +10,12 @@ symbol: names and symbols differ between lists.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from enrich.addresses import EVM, normalize
+from enrich.sources import jsonfile
 from enrich.sources.base import LoadedList, TokenInfo
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
@@ -32,10 +32,7 @@ class TokenListSource:
     def load(self, paths: Sequence[Path]) -> LoadedList:
         result = LoadedList(self.source, files=tuple(Path(p).name for p in paths))
         for path in map(Path, paths):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise ListFormatError(str(path), f"not JSON: {exc.msg}", exc.lineno) from exc
+            data = jsonfile.read(path)
             if isinstance(data, dict) and "tokens" in data:
                 result.published = _timestamp(data.get("timestamp")) or result.published
                 data = data["tokens"]
