@@ -4,6 +4,7 @@
     POST /v1/screen/name      analyst, admin     name screening
     GET  /v1/alerts           regulator, analyst, admin   the alert feed (read-only)
     GET  /healthz             anyone             store reachable, lists loaded
+    GET  /metrics             anyone             Prometheus (requests and decisions)
 
 Input is validated at the edge by the request models (422 with the field named); an
 address that fails its checksum is a 422 as well. Endpoints are ``async`` on purpose:
@@ -19,6 +20,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import make_asgi_app
 from pydantic import BaseModel, Field
 
 from alerts.store import AlertStore
@@ -26,6 +28,7 @@ from screening.auth import role_of
 from screening.matcher import NameQuery
 from screening.service import ScreeningService
 from txmon.errors import BadRecord
+from txmon.metrics import RECORDS
 from txmon.wire import dumps
 
 _bearer = HTTPBearer(auto_error=False)
@@ -100,13 +103,13 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
 
     @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener])
     async def screen_address(body: AddressRequest) -> Response:
-        return _json(service.screen_address(body.address, body.chain, body.customer,
-                                            value_jpy=body.value_jpy))
+        return _counted("address", service.screen_address(
+            body.address, body.chain, body.customer, value_jpy=body.value_jpy))
 
     @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener])
     async def screen_name(body: NameRequest) -> Response:
         country = body.country.upper() if body.country else None
-        return _json(service.screen_name(NameQuery(body.name, body.dob, country)))
+        return _counted("name", service.screen_name(NameQuery(body.name, body.dob, country)))
 
     @app.get("/v1/alerts", response_model=AlertPage, dependencies=[reader])
     async def alert_feed(from_seq: Annotated[int, Query(ge=1)] = 1,
@@ -115,6 +118,8 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         last = events[-1]["sequence"] if events else from_seq - 1
         return {"events": events, "next_seq": int(last) + 1}
 
+    app.mount("/metrics", make_asgi_app())
+
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
         service.store.ping()
@@ -122,6 +127,12 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         return {"status": "ok", "lists": versions}
 
     return app
+
+
+def _counted(kind: str, answer: dict[str, Any]) -> Response:
+    """Count the decision (``txmon_records_total{stage="screen-…"}``), then answer."""
+    RECORDS.labels(f"screen-{kind}-{answer.get('decision', 'unknown')}").inc()
+    return _json(answer)
 
 
 def _json(answer: dict[str, Any]) -> Response:

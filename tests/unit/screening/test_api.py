@@ -110,3 +110,11 @@ def test_token_parsing() -> None:
     assert "tiny7q" not in str(info.value)
     with pytest.raises(ConfigError, match="role"):
         parse_tokens(SecretStr(f"{ANALYST}=root"))
+
+
+def test_metrics_count_decisions(client: TestClient) -> None:
+    client.post("/v1/screen/address", headers=auth(ANALYST),
+                json={"address": SEMENOV_ETH, "chain": "ethereum"})
+    r = client.get("/metrics/")
+    assert r.status_code == 200
+    assert 'txmon_records_total{stage="screen-address-block"}' in r.text
