@@ -29,17 +29,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import platform
 import random
 import statistics
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 from eth_account import Account
+from report import write_result  # bench/report.py (run as a script from bench/)
 from web3 import Web3
 
 from enrich.sources.base import LoadedList
@@ -52,8 +50,6 @@ from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.models import Tag, TagKind
 from txmon.settings import load_settings
 from txmon.wire import alert_from_wire
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -154,13 +150,8 @@ def main() -> None:
                  "readable in the AlertStore (includes mining and the follower's poll wait)",
         "block_timestamp_minus_send_s": {"min": round(min(skew), 1),
                                          "max": round(max(skew), 1)},
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "block_alert_latency.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result("block_alert_latency.json", result)
 
 
 if __name__ == "__main__":

@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
-import platform
 import random
 import tempfile
 import time
 import uuid
-from pathlib import Path
+
+from report import write_result  # bench/report.py (run as a script from bench/)
 
 from txmon.app import App
 from txmon.bus.base import TRANSFERS
 from txmon.models import Asset, Leg, Transfer
 from txmon.settings import SEEDS_DIR, load_settings
 from txmon.wire import encode_transfer
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def listed_eth_addresses() -> list[str]:
@@ -100,14 +96,9 @@ def main() -> None:
         "alerts": stats.alerts_new,
         "publish_transfers_per_s": round(len(payloads) / publish_s),
         "engine_transfers_per_s": round(stats.transfers / engine_s),
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    RESULTS.mkdir(exist_ok=True)
     name = "engine.json" if not args.bus else "engine-kafka-redis.json"
-    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result(name, result)
 
 
 if __name__ == "__main__":

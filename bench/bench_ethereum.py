@@ -19,10 +19,8 @@ Writes bench/results/ethereum.json.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -36,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ethereum_fill import Filler
 from ethereum_replay import run_txmon
 from peer.ethereum_etl import PeerRun, run_ethereum_etl
+from report import write_result  # bench/report.py (run as a script from bench/)
 
 from ingest.rpc import RpcClient
 
-RESULTS = Path(__file__).parent / "results"
 PEER = Path(os.environ.get("TXMON_PEER_VENV", Path.home() / ".cache/txmon/peer-venv"))
 
 
@@ -153,12 +151,8 @@ def main() -> None:
             "ethereum_etl": [round(r.seconds, 3) for r in peers],
             "ethereum_etl_without_startup": [round(r.seconds_without_startup, 3) for r in peers],
         },
-        "python": platform.python_version(), "cpu_count": os.cpu_count(),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ethereum.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result("ethereum.json", result)
 
 
 if __name__ == "__main__":

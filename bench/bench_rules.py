@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
-import platform
 import random
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from report import write_result  # bench/report.py (run as a script from bench/)
 
 from enrich.enricher import Enricher
 from enrich.runtime import open_tag_index
@@ -45,7 +44,6 @@ from txmon.models import Asset, Leg, Transfer
 from txmon.settings import SEEDS_DIR
 from txmon.store.sqlite import SqliteStore
 
-RESULTS = Path(__file__).parent / "results"
 ETH = Asset("ethereum", "ETH", 18)
 WHEN = dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
 
@@ -137,13 +135,8 @@ def main() -> None:
         "timed": "CPU time (time.process_time) of enrich + evaluate per transfer, plus "
                  "prefetch/release per batch; best of repeats",
         "modes": results,
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "rules.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result("rules.json", result)
 
 
 if __name__ == "__main__":
