@@ -159,10 +159,15 @@ class BlockFileReader:
         root = self._chain[0]
         if block_hash(root.header) == net.genesis_hash:
             self._base = 0
-        elif start_height is not None:
-            self._base = start_height
         else:
             height = bip34_height(read_block(root, self.key))
+            if start_height is not None:
+                if height is not None and height != start_height:
+                    raise ConfigError(
+                        f"{blocks_dir} starts at height {height} (its first block's BIP-34 "
+                        f"coinbase), not {start_height}"
+                    )
+                height = start_height
             if height is None:
                 raise ConfigError(
                     f"{blocks_dir} does not start at genesis and its first block predates "

@@ -10,25 +10,40 @@ Conventions (also in docs/ingest-bitcoin.md):
   block's fees), so inputs and outputs balance; its ``fee`` is ``None``. For every
   other transaction ``fee`` = inputs − outputs.
 * an input spending an output of an earlier transaction of the same block is resolved
-  from that block; everything else from the UTXO cache (then the node).
+  from that block; everything else from the prevouts the node sent with the block
+  (``getblock <hash> 3``), else from the UTXO cache (then the node).
+* an input whose prevout nobody knows is still an input leg, marked unresolved:
+  address ``prevout:<txid>:<n>``, amount 0, script_type ``unresolved``; the transfer's
+  ``fee`` is then ``None`` and ``extra["unresolved_inputs"]`` counts them. Its outputs
+  are screened as usual, and the transaction is dead-lettered once with the reason.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from ingest.bitcoin.network import Network
 from ingest.bitcoin.parse import ParsedBlock, parse_block
 from ingest.bitcoin.scripts import ScriptInfo, describe
-from ingest.bitcoin.utxo import Outpoint, Prevout, UtxoCache, output_legs
+from ingest.bitcoin.utxo import (
+    Outpoint,
+    Prevout,
+    SpentOutput,
+    UnknownPrevout,
+    UtxoCache,
+    output_legs,
+)
+from ingest.deadletter import Rejected, original_json
 from ingest.source import Block, BlockRef
 from txmon.models import Asset, Leg, Transfer, TransferStatus
 
 CHAIN = "bitcoin"
 BTC = Asset(chain=CHAIN, symbol="BTC", decimals=8)
 COINBASE = "coinbase"
+UNRESOLVED = "unresolved"
+UNRESOLVED_INPUTS = "unresolved_inputs"  # key in Transfer.extra
 _DESCRIBE_CACHE_SIZE = 50_000
 
 
@@ -63,6 +78,8 @@ class BlockDecoder:
         # Address derivation is the costliest step after parsing, and a busy address is
         # paid to many times: remember recent scripts (bounded, cleared when full).
         self._described: dict[bytes, ScriptInfo] = {}
+        self.unresolved_inputs = 0  # inputs marked unresolved so far (for the run summary)
+        self.unresolved_txs = 0  # transactions with at least one (one dead letter each)
 
     def _describe(self, script: bytes) -> ScriptInfo:
         info = self._described.get(script)
@@ -72,12 +89,23 @@ class BlockDecoder:
             info = self._described[script] = describe(script, self.net)
         return info
 
-    def decode(self, raw: bytes, height: int) -> Block:
-        """Decode one block at ``height`` (the caller knows it: RPC or the block-file index)."""
-        with _gc_paused():
-            return self.decode_parsed(parse_block(raw), height)
+    def decode(
+        self, raw: bytes, height: int, spent: Mapping[Outpoint, SpentOutput] | None = None
+    ) -> Block:
+        """Decode one block at ``height`` (the caller knows it: RPC or the block-file index).
 
-    def decode_parsed(self, block: ParsedBlock, height: int) -> Block:
+        ``spent``: the block's prevouts as the node sent them (``getblock <hash> 3``);
+        the UTXO cache is asked only for what is not there.
+        """
+        with _gc_paused():
+            return self.decode_parsed(parse_block(raw), height, spent)
+
+    def decode_parsed(
+        self,
+        block: ParsedBlock,
+        height: int,
+        spent: Mapping[Outpoint, SpentOutput] | None = None,
+    ) -> Block:
         describe_ = self._describe
         outputs_by_tx = [
             [output_legs(describe_(bytes(out.scriptPubKey)), out.nValue) for out in ptx.vout]
@@ -95,14 +123,22 @@ class BlockDecoder:
         )
         spends = [op for tx_spends in spends_by_tx for op in tx_spends]
         external = [op for op in spends if op not in created]
-        resolved = dict(zip(external, self.utxo.resolve(external), strict=True))
+        resolved: dict[Outpoint, Prevout | UnknownPrevout] = {}
+        if spent:
+            for op in external:
+                if (given := spent.get(op)) is not None:
+                    resolved[op] = output_legs(describe_(given[1]), given[0])
+        ask = [op for op in external if op not in resolved]
+        resolved.update(zip(ask, self.utxo.resolve(ask), strict=True))
         ref = BlockRef(height, block.hash, block.parent_hash, block.time)
-        transfers = tuple(
-            make_transfer(
-                self.net, ptx.txid, outs, [resolved.get(op) or created[op] for op in ops], ref
-            )
-            for ptx, outs, ops in zip(block.txs, outputs_by_tx, spends_by_tx, strict=True)
-        )
+        any_unknown = any(isinstance(p, UnknownPrevout) for p in resolved.values())
+        transfers = []
+        rejects = []
+        for ptx, outs, ops in zip(block.txs, outputs_by_tx, spends_by_tx, strict=True):
+            ins = [resolved.get(op) or created[op] for op in ops]
+            transfers.append(make_transfer(self.net, ptx.txid, outs, ins, ref))
+            if any_unknown and (unknown := [p for p in ins if isinstance(p, UnknownPrevout)]):
+                rejects.append(self._unresolved(ref, ptx.txid, unknown, len(ops)))
         spent_here = set(spends).difference(external)
         unspent = {  # OP_RETURN outputs can never be spent: not worth a cache entry
             op: legs
@@ -110,28 +146,65 @@ class BlockDecoder:
             if op not in spent_here and legs[0].script_type != "nulldata"
         }
         self.utxo.commit(height, unspent, external)
-        return Block(ref=ref, transfers=transfers)
+        return Block(ref=ref, transfers=tuple(transfers), rejects=tuple(rejects))
+
+    def _unresolved(
+        self,
+        ref: BlockRef,
+        txid: str,
+        unknown: list[UnknownPrevout],
+        inputs: int,
+    ) -> Rejected:
+        """The one dead letter of a transaction with unresolved inputs (it is still published)."""
+        self.unresolved_inputs += len(unknown)
+        self.unresolved_txs += 1
+        reason = unknown[0].reason
+        if len(unknown) > 1:
+            reason += f" (and {len(unknown) - 1} more of its {inputs} inputs)"
+        outpoints = [f"{p.outpoint[0]}:{p.outpoint[1]}" for p in unknown]
+        original = original_json({"unresolved": outpoints, "inputs": inputs})
+        return Rejected(reason, ref.number, ref.hash, txid, "inputs", original)
+
+
+def unresolved_leg(outpoint: Outpoint) -> Leg:
+    """The input leg of a prevout nobody knows: which output it spent, nothing more."""
+    return Leg(f"prevout:{outpoint[0]}:{outpoint[1]}", 0, UNRESOLVED)
 
 
 def make_transfer(
     net: Network,
     txid: str,
     outs: list[Prevout],
-    ins: list[Prevout],
+    ins: list[Prevout | UnknownPrevout],
     ref: BlockRef | None,
     status: TransferStatus = TransferStatus.CONFIRMED,
 ) -> Transfer:
     """The transfer of one transaction from its output legs and resolved input legs.
 
     ``ins`` is empty only for a coinbase. ``ref`` is ``None`` for a mempool transaction.
+    An :class:`UnknownPrevout` in ``ins`` becomes an :func:`unresolved_leg`.
     """
     outputs = tuple(leg for legs in outs for leg in legs)
     out_total = sum(legs[0].amount for legs in outs)
-    if ins:
-        inputs = tuple(leg for legs in ins for leg in legs)
-        fee: int | None = sum(legs[0].amount for legs in ins) - out_total
+    extra: dict[str, str] = {}
+    fee: int | None = None
+    if not ins:
+        inputs: tuple[Leg, ...] = (Leg(COINBASE, out_total, COINBASE),)
     else:
-        inputs, fee = (Leg(COINBASE, out_total, COINBASE),), None
+        legs_in: list[Leg] = []
+        in_total = unknown = 0
+        for prevout in ins:
+            if isinstance(prevout, UnknownPrevout):
+                legs_in.append(unresolved_leg(prevout.outpoint))
+                unknown += 1
+            else:
+                legs_in.extend(prevout)
+                in_total += prevout[0].amount
+        inputs = tuple(legs_in)
+        if unknown:  # the fee is unknown while any input amount is
+            extra[UNRESOLVED_INPUTS] = str(unknown)
+        else:
+            fee = in_total - out_total
     return Transfer(
         chain=CHAIN,
         network=net.name,
@@ -145,4 +218,5 @@ def make_transfer(
         outputs=outputs,
         status=status,
         fee=fee,
+        extra=extra,
     )

@@ -18,7 +18,7 @@ from typing import Protocol
 from ingest.bitcoin.blkfiles import BlockFileReader
 from ingest.bitcoin.blocks import CHAIN, BlockDecoder
 from ingest.bitcoin.network import Network
-from ingest.bitcoin.node import BitcoinNode, connect
+from ingest.bitcoin.node import BitcoinNode, FetchedBlock, connect
 from ingest.bitcoin.utxo import DEFAULT_SPENT_LAG, UtxoCache
 from ingest.rpc import RpcClient
 from ingest.source import Block, BlockRef, ChainSource
@@ -42,7 +42,7 @@ class BitcoinSource(ChainSource):
 
     Blocks must be *decoded* in chain order: each block's outputs go into the UTXO cache
     before a later block spends them (otherwise every such input is a miss that the node
-    must answer, and replay from block files, which has no node, fails). The follower
+    must answer, or, from block files without a node, an unresolved input). The follower
     fetches several chunks at once on a thread pool, so ``fetch_blocks`` reads the raw
     blocks concurrently but decodes a chunk only when no call for earlier blocks is in
     progress and the previous chunk ended just before it. A chunk at or before the
@@ -87,12 +87,13 @@ class BitcoinSource(ChainSource):
         with self._turn:
             self._pending.append(start)  # registered before the (slow) raw fetch
         try:
-            raws = self.reader.raw_blocks(numbers)
+            fetched = self._read(numbers)
             with self._turn:
                 self._wait_for_turn(start)
                 try:
                     return [
-                        self.decoder.decode(raw, n) for raw, n in zip(raws, numbers, strict=True)
+                        self.decoder.decode(raw, n, spent)
+                        for (raw, spent), n in zip(fetched, numbers, strict=True)
                     ]
                 finally:
                     self._next = numbers[-1] + 1
@@ -100,6 +101,13 @@ class BitcoinSource(ChainSource):
             with self._turn:
                 self._pending.remove(start)
                 self._turn.notify_all()
+
+    def _read(self, numbers: Sequence[int]) -> list[FetchedBlock]:
+        """Raw blocks, with their prevouts where the reader has them (a node: verbosity 3)."""
+        fetch = getattr(self.reader, "fetch", None)
+        if fetch is not None:
+            return fetch(numbers)  # type: ignore[no-any-return]
+        return [(raw, None) for raw in self.reader.raw_blocks(numbers)]
 
     def _wait_for_turn(self, start: int) -> None:
         """Wait (lock held) until no earlier chunk is pending or expected before ``start``."""
@@ -134,7 +142,11 @@ def blocks_dir_source(
     rpc: RpcClient | None = None,
     start_height: int | None = None,
 ) -> BitcoinSource:
-    """Replay Core's block files; UTXO-cache misses go to ``rpc`` if given, else fail loudly."""
+    """Replay Core's block files; UTXO-cache misses go to ``rpc`` if given, else stay unresolved.
+
+    ``start_height``: the height of the first block in the files when they do not start at
+    genesis (checked against its BIP-34 coinbase height where it has one).
+    """
     reader = BlockFileReader(blocks_dir, net, start_height=start_height)
     fetcher = None if rpc is None else BitcoinNode(rpc)
     decoder = BlockDecoder(net, UtxoCache(store, net, fetcher=fetcher))

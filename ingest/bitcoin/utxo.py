@@ -12,11 +12,18 @@ deleted when spent but ``spent_lag`` blocks later, from a per-height journal: a 
 re-processed after a crash (the checkpoint lags delivery) or re-fetched after a reorg
 shallower than the lag still finds its prevouts — which matters for replay from block
 files, where there is no node to fall back to.
+
+A prevout that neither the cache nor the node knows (a node without ``-txindex``, block
+files replayed from mid-chain) is not an error: :meth:`UtxoCache.resolve` returns an
+:class:`UnknownPrevout` with the reason in its place, and the decoder marks that input
+unresolved and dead-letters the transaction, so a replay goes on from where the case
+starts. Only a node that answers with the wrong transaction or output stops the source.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bitcoin.core import CTxOut
@@ -29,11 +36,24 @@ from txmon.models import Leg
 from txmon.store.base import Store
 
 Outpoint = tuple[str, int]  # (txid big-endian hex, output index)
+SpentOutput = tuple[int, bytes]  # (amount in satoshi, output script), as a node reports it
 DEFAULT_SPENT_LAG = 100
 
 
 class UnresolvedPrevoutError(TxmonError):
-    """An input's prevout is neither cached nor obtainable from the node: the source is broken."""
+    """The node answered a prevout lookup with the wrong transaction or output: it is broken."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPrevout:
+    """A prevout nobody could resolve, and why (the reason goes into the dead letter)."""
+
+    outpoint: Outpoint
+    reason: str
+
+
+NO_TXINDEX = "unknown to the node (no -txindex?)"
+NO_NODE = "not in the UTXO cache and no node to ask (block files replayed from mid-chain?)"
 
 
 # What an output pays, as the legs an input spending it carries: the first leg has the
@@ -99,14 +119,19 @@ class UtxoCache:
         self._prefix = f"bitcoin:{net.name}:utxo:"
         self._journal = f"bitcoin:{net.name}:spent:"
         self.misses = 0  # prevouts that had to come from the node (for metrics and tests)
+        self.unknown = 0  # prevouts nobody could resolve (inputs marked unresolved)
 
-    def resolve(self, outpoints: Sequence[Outpoint]) -> list[Prevout]:
-        """Prevouts in the order of ``outpoints``: one store round trip, then the node."""
+    def resolve(self, outpoints: Sequence[Outpoint]) -> list[Prevout | UnknownPrevout]:
+        """Prevouts in the order of ``outpoints``: one store round trip, then the node.
+
+        A prevout neither knows comes back as :class:`UnknownPrevout` (counted in
+        ``unknown``), never as an exception: see the module docstring.
+        """
         prefix = self._prefix
         keys = [f"{prefix}{txid}:{n}" for txid, n in outpoints]
         wanted = sorted(set(keys))  # sorted: see commit()
         values = dict(zip(wanted, self.store.get_many(wanted), strict=True))
-        found: list[Prevout | None] = [
+        found: list[Prevout | UnknownPrevout | None] = [
             None if (value := values[key]) is None else decode_prevout(value) for key in keys
         ]
         missing = [op for op, prevout in zip(outpoints, found, strict=True) if prevout is None]
@@ -117,27 +142,32 @@ class UtxoCache:
             ]
         return found  # type: ignore[return-value]  # every None was replaced above
 
-    def _fetch(self, outpoints: Sequence[Outpoint]) -> dict[Outpoint, Prevout]:
+    def _fetch(self, outpoints: Sequence[Outpoint]) -> dict[Outpoint, Prevout | UnknownPrevout]:
         if self.fetcher is None:
-            raise UnresolvedPrevoutError(
-                f"{len(outpoints)} prevouts not in the UTXO cache and no node to ask, "
-                f"first {outpoints[0][0]}:{outpoints[0][1]}"
-            )
+            self.unknown += len(outpoints)
+            return {op: UnknownPrevout(op, f"prevout {op[0]}:{op[1]} {NO_NODE}")
+                    for op in outpoints}  # fmt: skip
         txids = sorted({txid for txid, _ in outpoints})
         raws = self.fetcher.raw_transactions(txids)
         outputs: dict[str, list[Prevout]] = {}
         for txid in txids:
             if txid not in raws:
-                raise UnresolvedPrevoutError(f"node does not know transaction {txid}")
+                continue
             ptx = parse_transaction(raws[txid])
             if ptx.txid != txid:
                 raise UnresolvedPrevoutError(f"node returned another transaction for {txid}")
             outputs[txid] = prevouts_of(ptx.vout, self.net)
-        self.misses += len(outpoints)
+        out: dict[Outpoint, Prevout | UnknownPrevout] = {}
         for txid, n in outpoints:
+            if txid not in outputs:
+                out[txid, n] = UnknownPrevout((txid, n), f"prevout {txid}:{n} {NO_TXINDEX}")
+                self.unknown += 1
+                continue
             if n >= len(outputs[txid]):
                 raise UnresolvedPrevoutError(f"prevout {txid}:{n}: index out of range")
-        return {(txid, n): outputs[txid][n] for txid, n in outpoints}
+            out[txid, n] = outputs[txid][n]
+            self.misses += 1
+        return out
 
     def commit(
         self, height: int, created: Mapping[Outpoint, Prevout], spent: Sequence[Outpoint]

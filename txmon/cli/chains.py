@@ -30,8 +30,15 @@ def chain_options(func: click.decorators.FC) -> click.decorators.FC:
 
 
 def build_source(chain: str, store: Store, rpc_url: str | None, network: str,
-                 blocks_dir: str | None, no_traces: bool) -> ChainSource:
-    """The ChainSource for ``chain``; a usage error names a missing or misplaced option."""
+                 blocks_dir: str | None, no_traces: bool,
+                 start_height: int | None = None) -> ChainSource:
+    """The ChainSource for ``chain``; a usage error names a missing or misplaced option.
+
+    ``start_height``: height of the first block in ``blocks_dir`` (files that do not
+    start at genesis).
+    """
+    if start_height is not None and not blocks_dir:
+        raise click.UsageError("--start-height is for bitcoin --blocks-dir")
     if chain == "ethereum":
         if not rpc_url:
             raise click.UsageError("ethereum needs --rpc URL")
@@ -47,7 +54,8 @@ def build_source(chain: str, store: Store, rpc_url: str | None, network: str,
     net = network_by_name(network)
     if blocks_dir:
         rpc = connect(rpc_url) if rpc_url else None
-        return blocks_dir_source(Path(blocks_dir), net, store, rpc=rpc)
+        return blocks_dir_source(Path(blocks_dir), net, store, rpc=rpc,
+                                 start_height=start_height)
     if not rpc_url:
         raise click.UsageError("bitcoin needs --rpc URL or --blocks-dir DIR")
     return rpc_source(connect(rpc_url), net, store)

@@ -74,17 +74,30 @@ def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: 
             engine.drain()
             printed += print_alerts(engine.stats.new_alerts[printed:], as_json)
             follower.close()
-            _summary(chain, start, end, metrics.transfers, engine, time.monotonic() - begun)
+            _summary(chain, start, end, metrics.transfers, engine, time.monotonic() - begun,
+                     metrics.dead_letters)
+            _unresolved_summary(source)
         finally:
             work.close()
 
 
 def _summary(chain: str, start: int, end: int, transfers: int, engine: Engine,
-             seconds: float) -> None:
+             seconds: float, ingest_dead: int = 0) -> None:
     blocks = end - start + 1
+    dead = engine.stats.dead_letters + ingest_dead
     click.echo(f"\nreplay {chain} {start}..{end}: {blocks} blocks, {transfers} transfers, "
-               f"{engine.stats.alerts_new} alerts, {engine.stats.dead_letters} dead letters, "
+               f"{engine.stats.alerts_new} alerts, {dead} dead letters, "
                f"{seconds:.1f}s ({blocks / max(seconds, 1e-9):,.0f} blocks/s)", err=True)
+
+
+def _unresolved_summary(source: object) -> None:
+    """Bitcoin: how many inputs could not be resolved (their outputs were still screened)."""
+    decoder = getattr(source, "decoder", None)
+    count = getattr(decoder, "unresolved_inputs", 0)
+    if count:
+        click.echo(f"  {count} inputs unresolved in {decoder.unresolved_txs} transactions "
+                   "(prevouts unknown; outputs screened, one dead letter per transaction)",
+                   err=True)
 
 
 @click.group()
@@ -100,12 +113,15 @@ def _chain_command(chain: str) -> click.Command:
     @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
                   help="Evaluate the lists as of this date (default: each block's date).")
     @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
+    @click.option("--start-height", type=int,
+                  help="Bitcoin --blocks-dir: height of the first block in the files "
+                  "(files that do not start at genesis; default: its BIP-34 height).")
     @pass_cli
     def command(cli: CliContext, rpc_url: str | None, network: str, blocks_dir: str | None,
                 no_traces: bool, start: int, end: int, as_of: dt.datetime | None,
-                as_json: bool) -> None:
+                as_json: bool, start_height: int | None) -> None:
         source_args = {"rpc_url": rpc_url, "network": network, "blocks_dir": blocks_dir,
-                       "no_traces": no_traces}
+                       "no_traces": no_traces, "start_height": start_height}
         _replay(cli, chain, source_args, start, end, as_of.date() if as_of else None, as_json)
 
     return command

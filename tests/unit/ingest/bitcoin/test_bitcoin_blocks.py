@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from ingest.bitcoin.blocks import BTC, BlockDecoder
 from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.parse import parse_block
-from ingest.bitcoin.utxo import UnresolvedPrevoutError, UtxoCache
+from ingest.bitcoin.utxo import UtxoCache
 from txmon.models import Leg, TransferKind, TransferStatus
 from txmon.store.sqlite import SqliteStore
 
@@ -191,10 +192,48 @@ def test_op_return_outputs_are_legs_but_not_cached(store: SqliteStore) -> None:
     assert store.get(f"bitcoin:mainnet:utxo:{txid}:{n - 1 if n else n + 1}") is not None
 
 
-def test_a_prevout_nobody_can_resolve_stops_the_source(store: SqliteStore) -> None:
-    decoder = BlockDecoder(MAINNET, UtxoCache(store, MAINNET))  # no node to ask
-    with pytest.raises(UnresolvedPrevoutError, match="no node to ask"):
-        decoder.decode(raw_from_verbose(verbose_block(50001)), 50001)
+def test_unknown_prevouts_leave_inputs_unresolved_and_one_dead_letter_per_tx(
+    tmp_path: Path, decoder: BlockDecoder
+) -> None:
+    resolved = decoder.decode(raw_from_verbose(verbose_block(50001)), 50001)
+    fresh = SqliteStore(tmp_path / "empty.db")
+    blind = BlockDecoder(MAINNET, UtxoCache(fresh, MAINNET))  # empty cache, no node to ask
+    block = blind.decode(raw_from_verbose(verbose_block(50001)), 50001)
+    coinbase, two_in, one_in = block.transfers
+    assert coinbase == resolved.transfers[0]
+    for got, want in zip(block.transfers[1:], resolved.transfers[1:], strict=True):
+        assert got.outputs == want.outputs  # the outputs are screened as usual
+        assert got.fee is None  # unknown while an input amount is
+        assert got.extra == {"unresolved_inputs": str(len(want.inputs))}
+    assert two_in.inputs == (
+        Leg("prevout:76a8d70a757be5055f60be076b683897cadaad6b7bdf78c43e39b9d59cb4a6ea:0", 0,
+            "unresolved"),
+        Leg("prevout:0dd0394c6240355f4e4b3c88028f678ed746cebee3b3e8509620733f018914c9:0", 0,
+            "unresolved"),
+    )
+    assert [(r.tx_hash, r.item, r.block_number) for r in block.rejects] == [
+        (two_in.tx_hash, "inputs", 50001), (one_in.tx_hash, "inputs", 50001)]
+    assert block.rejects[0].reason == (
+        "prevout 76a8d70a757be5055f60be076b683897cadaad6b7bdf78c43e39b9d59cb4a6ea:0 not in the "
+        "UTXO cache and no node to ask (block files replayed from mid-chain?) "
+        "(and 1 more of its 2 inputs)")
+    assert (blind.unresolved_inputs, blind.unresolved_txs) == (3, 2)
+    fresh.close()
+
+
+def test_prevouts_sent_with_the_block_need_no_cache_and_no_node(
+    tmp_path: Path, decoder: BlockDecoder, recorded: RecordedTransactions
+) -> None:
+    resolved = decoder.decode(raw_from_verbose(verbose_block(50001)), 50001)
+    spent = {(txid, n): (satoshi(out["value"]), bytes.fromhex(out["scriptPubKey"]["hex"]))
+             for txid, tx in recorded.verbose.items() for n, out in enumerate(tx["vout"])}
+    fresh = SqliteStore(tmp_path / "empty.db")
+    blind = BlockDecoder(MAINNET, UtxoCache(fresh, MAINNET))  # empty cache, no node
+    block = blind.decode(raw_from_verbose(verbose_block(50001)), 50001, spent)
+    assert block.transfers == resolved.transfers
+    assert block.rejects == ()
+    assert blind.utxo.misses == blind.utxo.unknown == 0
+    fresh.close()
 
 
 def test_genesis_block_coinbase() -> None:

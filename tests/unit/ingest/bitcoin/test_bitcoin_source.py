@@ -12,7 +12,7 @@ from ingest.bitcoin.blocks import BlockDecoder
 from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.node import connect
 from ingest.bitcoin.source import BitcoinSource
-from ingest.bitcoin.utxo import UtxoCache
+from ingest.bitcoin.utxo import Outpoint, SpentOutput, UtxoCache
 from ingest.follower import Follower
 from ingest.source import Block, BlockRef
 from txmon.bus.base import TRANSFERS
@@ -49,10 +49,12 @@ class RecordingDecoder(BlockDecoder):
         self.order: list[int] = []
         self._lock = threading.Lock()
 
-    def decode(self, raw: bytes, height: int) -> Block:
+    def decode(
+        self, raw: bytes, height: int, spent: dict[Outpoint, SpentOutput] | None = None
+    ) -> Block:
         with self._lock:
             self.order.append(height)
-        return super().decode(raw, height)
+        return super().decode(raw, height, spent)
 
 
 def test_concurrent_chunks_are_decoded_in_chain_order(tmp_path: Path) -> None:

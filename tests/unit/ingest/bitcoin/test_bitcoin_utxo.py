@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
 from ingest.bitcoin.network import MAINNET, REGTEST
 from ingest.bitcoin.utxo import (
+    UnknownPrevout,
     UnresolvedPrevoutError,
     UtxoCache,
     decode_prevout,
@@ -49,14 +48,22 @@ def test_resolve_keeps_order_and_asks_the_node_only_for_misses(store: SqliteStor
     assert cache.misses == 1
 
 
-class NothingKnown:
-    def raw_transactions(self, txids: Sequence[str]) -> dict[str, bytes]:
-        return {}
+def test_unknown_prevouts_come_back_with_the_reason(store: SqliteStore) -> None:
+    cache = UtxoCache(store, MAINNET, fetcher=RecordedTransactions())
+    cache.commit(1, {A: (Leg("1A", 1, "p2pkh"),)}, [])
+    found = cache.resolve([B, A, (SPENT_50001, 0)])  # B: cached nowhere, unknown to the node
+    assert found == [
+        UnknownPrevout(B, f"prevout {B[0]}:3 unknown to the node (no -txindex?)"),
+        (Leg("1A", 1, "p2pkh"),),
+        (Leg("18dxbN6m8zxieN8F9BchXmhbeXUdFLr8fD", 50_0000_0000, "p2pk"),),
+    ]
+    assert (cache.misses, cache.unknown) == (1, 1)
+    no_node = UtxoCache(store, MAINNET).resolve([B])
+    assert no_node == [UnknownPrevout(B, f"prevout {B[0]}:3 not in the UTXO cache and no node "
+                                         "to ask (block files replayed from mid-chain?)")]
 
 
-def test_unknown_prevouts_are_a_broken_source(store: SqliteStore) -> None:
-    with pytest.raises(UnresolvedPrevoutError, match="node does not know"):
-        UtxoCache(store, MAINNET, fetcher=NothingKnown()).resolve([A])
+def test_a_node_answering_wrongly_is_a_broken_source(store: SqliteStore) -> None:
     with pytest.raises(UnresolvedPrevoutError, match="index out of range"):
         UtxoCache(store, MAINNET, fetcher=RecordedTransactions()).resolve([(SPENT_50001, 1)])
 
@@ -75,5 +82,5 @@ def test_spent_entries_go_only_after_the_lag(store: SqliteStore) -> None:
 
 def test_networks_do_not_share_entries(store: SqliteStore) -> None:
     UtxoCache(store, REGTEST).commit(1, {A: (Leg("bcrt1q", 1, "p2wpkh"),)}, [])
-    with pytest.raises(UnresolvedPrevoutError):
-        UtxoCache(store, MAINNET).resolve([A])
+    [unknown] = UtxoCache(store, MAINNET).resolve([A])
+    assert isinstance(unknown, UnknownPrevout)
