@@ -22,6 +22,7 @@ starts. Only a node that answers with the wrong transaction or output stops the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -34,6 +35,8 @@ from ingest.bitcoin.scripts import ScriptInfo, describe
 from txmon.errors import TxmonError
 from txmon.models import Leg
 from txmon.store.base import Store
+
+log = logging.getLogger(__name__)
 
 Outpoint = tuple[str, int]  # (txid big-endian hex, output index)
 SpentOutput = tuple[int, bytes]  # (amount in satoshi, output script), as a node reports it
@@ -136,7 +139,12 @@ class UtxoCache:
         ]
         missing = [op for op, prevout in zip(outpoints, found, strict=True) if prevout is None]
         if missing:
+            before = self.unknown
             fetched = self._fetch(missing)
+            if before == 0 and self.unknown:  # say it once per run, not per input
+                first = next(p for p in fetched.values() if isinstance(p, UnknownPrevout))
+                log.warning("bitcoin: %s; such inputs are marked unresolved (outputs are "
+                            "still screened) and their transactions dead-lettered", first.reason)
             found = [
                 fetched[op] if p is None else p for op, p in zip(outpoints, found, strict=True)
             ]
