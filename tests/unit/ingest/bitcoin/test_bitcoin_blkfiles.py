@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from ingest.bitcoin.blkfiles import (
     xor_at,
 )
 from ingest.bitcoin.network import MAINNET
+from ingest.bitcoin.node import connect
 from ingest.bitcoin.parse import block_hash
 from ingest.bitcoin.source import blocks_dir_source
 from txmon.errors import ConfigError
@@ -23,6 +26,7 @@ from txmon.models import Leg
 from txmon.store.sqlite import SqliteStore
 
 from .conftest import RecordedTransactions, raw_block, raw_from_verbose, verbose_block
+from .loopback_node import RecordedChain, serve
 
 CHAIN_50000 = [raw_from_verbose(verbose_block(h)) for h in (50000, 50001, 50002)]
 
@@ -144,3 +148,66 @@ def test_replay_from_block_files_gives_the_transfers(tmp_path: Path) -> None:
     )
     assert source.network == "mainnet"
     store.close()
+
+
+def test_a_given_start_height_must_agree_with_bip34(tmp_path: Path) -> None:
+    write_blk(tmp_path / "blk00000.dat", [raw_block("block702861.raw")])
+    assert BlockFileReader(tmp_path, MAINNET, start_height=702861).head() == 702861
+    with pytest.raises(ConfigError, match="starts at height 702861"):
+        BlockFileReader(tmp_path, MAINNET, start_height=702000)
+
+
+def test_block_files_from_mid_chain_without_a_node_mark_inputs_unresolved(
+    tmp_path: Path,
+) -> None:
+    """Block 702,861 alone (a directory that starts mid-chain), no node: the run goes on."""
+    write_blk(tmp_path / "blk00000.dat", [raw_block("block702861.raw")])
+    store = SqliteStore(tmp_path / "s.db")
+    source = blocks_dir_source(tmp_path, MAINNET, store)  # height from BIP-34
+    [block] = source.fetch_blocks([702861])
+    assert len(block.transfers) == 2500
+    unresolved = [leg for t in block.transfers for leg in t.inputs
+                  if leg.script_type == "unresolved"]  # fmt: skip
+    assert len(unresolved) == 6190  # every spend of an earlier block's output
+    assert len(block.rejects) == 2245  # one per transaction with any
+    assert all("not in the UTXO cache and no node to ask" in r.reason for r in block.rejects)
+    assert sum(len(t.outputs) for t in block.transfers) >= 2500  # outputs all there
+    store.close()
+
+
+def test_block_files_mid_chain_with_a_node_without_txindex(tmp_path: Path) -> None:
+    """Misses go to the node, which refuses them (-5): unresolved with that reason."""
+    write_blk(tmp_path / "blk00000.dat", CHAIN_50000)
+    store = SqliteStore(tmp_path / "s.db")
+    with serve(RecordedChain(blocks={50001: CHAIN_50000[1]})) as url:
+        source = blocks_dir_source(tmp_path, MAINNET, store, rpc=connect(url),
+                                   start_height=50000)
+        blocks = source.fetch_blocks([50000, 50001, 50002])
+        source.close()
+    assert [len(b.rejects) for b in blocks] == [0, 2, 0]
+    assert blocks[1].rejects[1].reason == (
+        "prevout 0d37522b89f991f8433b80f709ad31862a54435cd003f25732fe405e9db93216:0 "
+        "unknown to the node (no -txindex?)")
+    assert source.decoder.unresolved_inputs == 3
+    store.close()
+
+
+def test_txmon_replay_bitcoin_blocks_dir_start_height(tmp_path: Path) -> None:
+    """The documented command: files from height 50,000 (pre-BIP-34), no node."""
+    blocks = tmp_path / "blocks"
+    blocks.mkdir()
+    write_blk(blocks / "blk00000.dat", CHAIN_50000)
+    root = Path(__file__).resolve().parents[4]
+    command = [sys.executable, "-m", "txmon", "--data-dir", str(tmp_path / "data"), "replay",
+               "bitcoin", "--blocks-dir", str(blocks), "--from", "50000", "--to", "50002"]
+    env = {**os.environ, "TXMON_DATA_DIR": str(tmp_path / "data")}
+    without = subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=300,
+                             check=False)  # fmt: skip
+    assert without.returncode != 0
+    assert b"give its height explicitly" in without.stderr
+    done = subprocess.run([*command, "--start-height", "50000"], cwd=root, env=env,
+                          capture_output=True, timeout=300, check=False)  # fmt: skip
+    stderr = done.stderr.decode()
+    assert done.returncode == 0, stderr
+    assert "3 blocks, 5 transfers, 0 alerts, 2 dead letters" in stderr
+    assert "3 inputs unresolved in 2 transactions" in stderr
