@@ -10,14 +10,19 @@ embedded bus; the UTXO cache runs on SQLite and on the real Redis.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import orjson
 import pytest
 from bitcoin.core import (
+    CBlock,
     CMutableTransaction,
     CMutableTxIn,
     CMutableTxOut,
@@ -37,6 +42,8 @@ from bitcoin.core.script import (
 )
 from bitcoin.wallet import CKey
 
+from enrich.sources.base import LoadedList
+from enrich.tagstore import TagStore
 from ingest.bitcoin.blkfiles import xor_at
 from ingest.bitcoin.mempool import MempoolWatcher
 from ingest.bitcoin.network import REGTEST
@@ -48,15 +55,18 @@ from ingest.follower import Follower
 from ingest.rpc import RpcClient
 from tests.btcd_wallet import MINER, Spend, ensure_mature, funds, mine, p2pkh
 from tests.conftest import service_url
+from txmon.app import App
 from txmon.bus.base import TRANSFERS
 from txmon.bus.embedded import EmbeddedBus
-from txmon.models import Leg, Transfer, TransferStatus
+from txmon.models import Leg, Tag, TagKind, Transfer, TransferStatus
+from txmon.settings import load_settings
 from txmon.store.base import Store
 from txmon.store.redis import RedisStore
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer
 
 pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
 
 FEE = 10_000
 BTC = 100_000_000
@@ -330,3 +340,75 @@ def test_mempool_transactions_are_published_once_as_pending_then_confirmed(
     assert (seen[1].inputs, seen[1].outputs) == (pending.inputs, pending.outputs)
     bus.close()
     store.close()
+
+
+def _list_in(data_dir: Path, address: str) -> None:
+    """A one-address sanctions list in ``data_dir``, stored as ``txmon tags load`` does."""
+    app = App(load_settings(data_dir=data_dir))
+    try:
+        app.tag_index  # noqa: B018 - seed first, as a deployment would have
+        tag = Tag(address=address, chain="bitcoin", source="btcd-replay-test",
+                  kind=TagKind.SANCTION, entity="regtest counterparty", category="sanctioned")
+        TagStore(app.store).load(LoadedList("btcd-replay-test", [tag],
+                                            published=dt.date(2020, 1, 1)), "test")
+    finally:
+        app.close()
+
+
+def _replay(data_dir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "TXMON_DATA_DIR": str(data_dir)}
+    env.pop("TXMON_AS_OF", None)
+    return subprocess.run(
+        [sys.executable, "-m", "txmon", "--data-dir", str(data_dir), "replay", "bitcoin",
+         "--network", "regtest", *args, "--json"],
+        cwd=ROOT, env=env, capture_output=True, timeout=300, check=False)  # fmt: skip
+
+
+def test_replay_from_mid_chain_goes_on_without_earlier_prevouts(
+    rpc: RpcClient, tmp_path: Path
+) -> None:
+    """The case starts at height H: blocks H..tip as block files (``--start-height H``), no
+    node, so the outputs that fund the payment (created before H) are not in the cache.
+    The run completes, counts the unresolved inputs, and still alerts on the payment to
+    the listed address. Over RPC (btcd has ``--txindex``, no verbosity 3) the same range
+    resolves every input from the node."""
+    node = BitcoinNode(rpc)
+    funding = funds(rpc, 3 * BTC + FEE)
+    start = node.head() + 1
+    mine(rpc, 1)  # H: a block before the payment, so the files start mid-chain
+    listed_key = key_for("listed replay")
+    listed = addr(p2wpkh(listed_key))
+    rest = sum(s.amount for s in funding) - 3 * BTC - FEE
+    txid = broadcast(rpc, sign(funding, [(p2wpkh(listed_key), 3 * BTC), (p2pkh(MINER), rest)]))
+    mine(rpc, 1)
+    end = node.head()
+    raws = node.raw_blocks(list(range(start, end + 1)))
+    blocks_dir = tmp_path / "blocks"
+    blocks_dir.mkdir()
+    (blocks_dir / "blk00000.dat").write_bytes(
+        b"".join(REGTEST.magic + len(r).to_bytes(4, "little") + r for r in raws))
+    # what python-bitcoinlib says the range spends from before it
+    txs = [tx for raw in raws for tx in CBlock.deserialize(raw).vtx]
+    inside = {tx.GetTxid()[::-1].hex() for tx in txs}
+    outside = [i for tx in txs if not tx.is_coinbase() for i in tx.vin
+               if i.prevout.hash[::-1].hex() not in inside]  # fmt: skip
+    assert len(outside) >= len(funding)
+    data_dir = tmp_path / "data"
+    _list_in(data_dir, listed)
+
+    files = _replay(data_dir, "--blocks-dir", str(blocks_dir), "--start-height", str(start),
+                    "--from", str(start), "--to", str(end))
+    stderr = files.stderr.decode()
+    assert files.returncode == 0, stderr
+    alerts = [orjson.loads(line) for line in files.stdout.splitlines() if line.startswith(b"{")]
+    assert [(a["tx_hash"], a["rule"]) for a in alerts if listed in a["addresses"]] == [
+        (txid, "sanctions-direct")]
+    assert f"{len(outside)} inputs unresolved in " in stderr
+
+    over_rpc = rpc_source(rpc, REGTEST, SqliteStore(tmp_path / "rpc.db"))  # an empty cache
+    blocks = over_rpc.fetch_blocks(list(range(start, end + 1)))
+    assert isinstance(over_rpc.reader, BitcoinNode) and over_rpc.reader.prevouts is False
+    assert all(b.rejects == () for b in blocks)
+    assert over_rpc.decoder.utxo.misses == len(outside)  # each from btcd's txindex
+    paid = next(t for b in blocks for t in b.transfers if t.tx_hash == txid)
+    assert paid.inputs == tuple(Leg(addr(p2pkh(MINER)), s.amount, "p2pkh") for s in funding)
