@@ -128,8 +128,9 @@ class BlockDecoder:
             for op in external:
                 if (given := spent.get(op)) is not None:
                     resolved[op] = output_legs(describe_(given[1]), given[0])
-        ask = [op for op in external if op not in resolved]
-        resolved.update(zip(ask, self.utxo.resolve(ask), strict=True))
+        ask = [op for op in external if op not in resolved] if resolved else external
+        if ask:
+            resolved.update(zip(ask, self.utxo.resolve(ask), strict=True))
         ref = BlockRef(height, block.hash, block.parent_hash, block.time)
         any_unknown = any(isinstance(p, UnknownPrevout) for p in resolved.values())
         transfers = []
