@@ -211,3 +211,9 @@ def test_txmon_replay_bitcoin_blocks_dir_start_height(tmp_path: Path) -> None:
     assert done.returncode == 0, stderr
     assert "3 blocks, 5 transfers, 0 alerts, 2 dead letters" in stderr
     assert "3 inputs unresolved in 2 transactions" in stderr
+    misplaced = [*command[:command.index("--blocks-dir")], "--rpc", "http://127.0.0.1:9",
+                 "--start-height", "5", "--from", "5", "--to", "5"]  # fmt: skip
+    wrong = subprocess.run(misplaced, cwd=root, env=env, capture_output=True, timeout=300,
+                           check=False)  # fmt: skip
+    assert wrong.returncode == 2
+    assert b"--start-height is for bitcoin --blocks-dir" in wrong.stderr
