@@ -12,6 +12,7 @@ real transport, batching and error paths of ``ingest.rpc.RpcClient`` and
   that does not know verbosity 3), ``"as-2"`` (bitcoind ≤ 22: verbosity 3 read as 2, no
   ``prevout``), or ``"prevouts"`` (a verbosity-3 answer assembled from recorded data:
   each prevout's ``value`` and ``scriptPubKey`` from the recorded ``getrawtransaction``);
+* ``getrawmempool`` as the test sets it;
 * ``getrawtransaction`` from recorded answers; anything else is refused with code -5
   ("No such mempool or blockchain transaction"), as by a node without ``-txindex``.
 
@@ -43,6 +44,7 @@ class RecordedChain:
     verbose: dict[int, dict[str, Any]] = field(default_factory=dict)  # verbosity 2
     with_prevouts: dict[int, dict[str, Any]] = field(default_factory=dict)  # verbosity 3
     transactions: dict[str, bytes] = field(default_factory=dict)
+    mempool: list[str] = field(default_factory=list)  # txids getrawmempool lists
     verbosity3: str = "refuse"  # refuse | as-2 | prevouts
     calls: list[str] = field(default_factory=list)
 
@@ -67,6 +69,8 @@ class RecordedChain:
             if method == "getblockheader":
                 return raw[:80].hex()
             return self._block(height, raw, int(params[1]) if len(params) > 1 else 1)
+        if method == "getrawmempool":
+            return list(self.mempool)
         if method == "getrawtransaction":
             if params[0] not in self.transactions:
                 raise _Error(-5, NO_TXINDEX)

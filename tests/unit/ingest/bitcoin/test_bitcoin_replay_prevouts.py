@@ -28,14 +28,16 @@ from bitcoin.core import CBlock, b2lx
 
 from enrich.sources.base import LoadedList
 from enrich.tagstore import TagStore
+from ingest.bitcoin.mempool import MempoolWatcher
 from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.node import BitcoinNode, connect
 from ingest.bitcoin.source import rpc_source
+from ingest.bitcoin.utxo import UtxoCache
 from ingest.follower import Follower
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.bus.embedded import EmbeddedBus
-from txmon.models import Tag, TagKind, Transfer
+from txmon.models import Leg, Tag, TagKind, Transfer, TransferStatus
 from txmon.settings import load_settings
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer
@@ -137,6 +139,19 @@ def test_support_for_verbosity_3_is_detected_once(no_txindex: tuple[RecordedChai
                            "getblockhash", "getblock/0"]  # fmt: skip
 
 
+def test_a_coinbase_only_block_leaves_the_question_open_and_a_setting_skips_it() -> None:
+    verbose = verbose_block(50000)  # bitcoind's recorded answer: one coinbase, nothing spent
+    chain = RecordedChain(blocks={50000: raw_from_verbose(verbose)}, verbose={50000: verbose},
+                          verbosity3="as-2")  # fmt: skip
+    with serve(chain) as url:
+        node = BitcoinNode(connect(url))
+        assert node.fetch([50000]) == [(chain.blocks[50000], {})]
+        assert node.prevouts is None  # still to be found out, by a block that spends
+        told = BitcoinNode(connect(url), prevouts=False)
+        assert told.fetch([50000]) == [(chain.blocks[50000], None)]
+    assert chain.calls == ["getblockhash", "getblock/3", "getblockhash", "getblock/0"]
+
+
 def _block_50001_chain(verbosity3: str) -> RecordedChain:
     recorded = RecordedTransactions()
     verbose = verbose_block(50001)
@@ -219,3 +234,29 @@ def test_txmon_replay_bitcoin_without_txindex_exits_0_with_alerts_on_outputs(
     assert f"{len(TXS_WITH_EXTERNAL)} dead letters" in stderr
     assert (f"{EXTERNAL} inputs unresolved in {len(TXS_WITH_EXTERNAL)} transactions"
             in stderr)
+
+
+def test_a_pending_transaction_with_unknown_parents_is_published_unresolved(
+    tmp_path: Path,
+) -> None:
+    """The mempool watcher: block 50,001's last transaction as if unconfirmed, its parent
+    unknown to the node; published once as pending with the input marked unresolved."""
+    tx = verbose_block(50001)["tx"][2]
+    chain = RecordedChain(blocks={50001: raw_from_verbose(verbose_block(50001))},
+                          transactions={tx["txid"]: bytes.fromhex(tx["hex"])},
+                          mempool=[tx["txid"]])  # fmt: skip
+    store = SqliteStore(tmp_path / "s.db")
+    bus = EmbeddedBus(tmp_path / "bus")
+    with serve(chain) as url:
+        node = BitcoinNode(connect(url))
+        watcher = MempoolWatcher(node, UtxoCache(store, MAINNET, fetcher=node), bus.producer())
+        [pending] = watcher.poll()
+    parent = tx["vin"][0]
+    assert pending.tx_hash == tx["txid"] and pending.status is TransferStatus.PENDING
+    assert pending.inputs == (Leg(f"prevout:{parent['txid']}:{parent['vout']}", 0,
+                                  "unresolved"),)  # fmt: skip
+    assert (pending.fee, pending.extra) == (None, {"unresolved_inputs": "1"})
+    assert [leg.amount for leg in pending.outputs] == [50_0000_0000]
+    assert _published(bus, DEADLETTER) == []
+    bus.close()
+    store.close()

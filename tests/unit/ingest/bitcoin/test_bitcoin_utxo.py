@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from ingest.bitcoin.network import MAINNET, REGTEST
@@ -61,6 +63,19 @@ def test_unknown_prevouts_come_back_with_the_reason(store: SqliteStore) -> None:
     no_node = UtxoCache(store, MAINNET).resolve([B])
     assert no_node == [UnknownPrevout(B, f"prevout {B[0]}:3 not in the UTXO cache and no node "
                                          "to ask (block files replayed from mid-chain?)")]
+
+
+def test_the_first_unknown_prevout_is_logged_once(
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = UtxoCache(store, MAINNET, fetcher=RecordedTransactions())
+    with caplog.at_level(logging.WARNING, logger="ingest.bitcoin.utxo"):
+        cache.resolve([A])
+        cache.resolve([B])
+    assert [r.getMessage() for r in caplog.records] == [
+        f"bitcoin: prevout {A[0]}:0 unknown to the node (no -txindex?); such inputs are "
+        "marked unresolved (outputs are still screened) and their transactions dead-lettered"]
+    assert cache.unknown == 2
 
 
 def test_a_node_answering_wrongly_is_a_broken_source(store: SqliteStore) -> None:
