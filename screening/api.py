@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from alerts.store import AlertStore
 from screening.auth import role_of
@@ -45,6 +45,18 @@ MAX_BODY_BYTES = 16 * 1024  # the largest valid request is under 2 kB
 MAX_SEQ = 2**53 - 1  # sequence numbers stay exact in every JSON reader
 
 
+def _json_integer(value: Any) -> Any:
+    """A JSON number, not ``"1_000"``, ``"１０００"`` or ``true`` (which pydantic's lax
+    mode would read as 1000 and 1); ``1000.0`` stays valid, as JSON Schema says."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number, not a string or boolean")
+    return value
+
+
+# The bounds come before the validator, or pydantic cannot put them in the JSON schema.
+Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
+
+
 class AddressRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,9 +64,8 @@ class AddressRequest(BaseModel):
     chain: Literal["ethereum", "bitcoin"] | None = Field(
         default=None, description="When given, the address must be an address of this chain.")
     customer: str | None = Field(default=None, pattern=_ID)
-    value_jpy: int | None = Field(default=None, ge=0, le=MAX_VALUE_JPY,
-                                  description="Value in whole yen; above ¥30,000,000 the "
-                                  "answer carries a mof-report reason.")
+    value_jpy: Yen | None = Field(default=None, description="Value in whole yen; above "
+                                  "¥30,000,000 the answer carries a mof-report reason.")
 
 
 class NameRequest(BaseModel):

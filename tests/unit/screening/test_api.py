@@ -76,6 +76,8 @@ def test_bad_checksum_is_a_422(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("body", "field", "message"), [
     ({"address": SEMENOV_ETH, "value_jpy": 10**40}, "value_jpy", "less than or equal"),
+    ({"address": SEMENOV_ETH, "value_jpy": "1_000"}, "value_jpy", "not a string"),
+    ({"address": SEMENOV_ETH, "value_jpy": True}, "value_jpy", "not a string or boolean"),
     ({"address": SEMENOV_ETH, "chain": "bitcoin"}, "address", "not a bitcoin address"),
     ({"address": "bc1qa5wkgaew2dkv56kfvj49j0av5nml45x9ek9hz6", "chain": "ethereum"}, "address",
      "not a ethereum address"),
