@@ -167,6 +167,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
                     "msg": "Extra inputs are not permitted", "input": None}])
         return Depends(check)
 
+    no_query = only_query()
     screener = require("analyst", "admin")
     reader = require("regulator", "analyst", "admin")
 
@@ -178,13 +179,13 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
                  "type": "invalid_address" if isinstance(exc, InvalidAddress) else "invalid"}
         return JSONResponse({"detail": [error]}, status_code=422)
 
-    @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener],
+    @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
     async def screen_address(body: AddressRequest) -> Response:
         return _counted("address", service.screen_address(
             body.address, body.chain, body.customer, value_jpy=body.value_jpy))
 
-    @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener],
+    @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
     async def screen_name(body: NameRequest) -> Response:
         country = body.country.upper() if body.country else None

@@ -97,6 +97,9 @@ def test_huge_sequence_is_a_422_not_a_500(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "from_seq"]
     r = client.get("/v1/alerts", params={"from_seq": 2, "token": "x"}, headers=auth(REGULATOR))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "token"]
+    r = client.post("/v1/screen/address", params={"valu_jpy": 1}, headers=auth(ANALYST),
+                    json={"address": SEMENOV_ETH})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "valu_jpy"]
 
 
 def test_a_large_body_is_a_413(client: TestClient, service: ScreeningService) -> None:
