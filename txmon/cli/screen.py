@@ -46,7 +46,7 @@ def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 @click.command()
 @click.argument("address", required=False)
 @click.option("--chain", type=click.Choice(sorted(CHAIN_FAMILIES)),
-              help="Chain of ADDRESS; the address must be one of its; default: any.")
+              help="Chain of ADDRESS, which must then be an address of it; default: any.")
 @click.option("--customer", help="Exchange account behind the withdrawal (KYC is screened).")
 @click.option("--value-jpy", type=click.IntRange(0, MAX_VALUE_JPY),
               help="Withdrawal value in yen: above ¥30,000,000 it is flagged for the MOF report.")
