@@ -8,7 +8,7 @@
 
 Input is validated at the edge by the request models, every field bounded and unknown
 fields refused (422 with the field named), before anything is decided or recorded; an
-address that fails its checksum or is not one of ``chain`` is a 422 of the same shape
+address that fails its checksum or is not an address of ``chain`` is a 422 of that shape
 (``detail[0].loc`` names the field). A request body over ``MAX_BODY_BYTES`` is a 413.
 Every status an operation can answer is declared in the OpenAPI document (schemathesis
 checks it). Swagger UI (/docs) and ReDoc (/redoc) are served from assets shipped in the
@@ -78,7 +78,7 @@ class NameRequest(BaseModel):
 
 
 class Problem(BaseModel):
-    """The body of a 400, 401 or 403."""
+    """The body of a 400, 401, 403 or (JSON) 413."""
 
     detail: str
 
@@ -101,7 +101,8 @@ _AUTH = {401: {"model": Problem, "description": "Missing or unknown bearer token
          403: {"model": Problem, "description": "The token's role may not do this"},
          422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"}}
 _BODY = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
-         413: {"description": f"Body over {MAX_BODY_BYTES} bytes",
+         413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes (plain text "
+               "when Content-Length says so, JSON when counted while reading)",
                "content": {"text/plain": {"schema": {"type": "string"}}}}}
 
 
