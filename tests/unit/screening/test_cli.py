@@ -68,6 +68,15 @@ def test_unrecognised_address_is_a_recorded_review(data_dir: Path) -> None:
     assert answer["confirmation"]["seq"] >= 1
 
 
+def test_unverifiable_listed_address_still_blocks(data_dir: Path) -> None:
+    xmr = ("884Bz8UH63aYsjVdkfWfScRYWZGGNbjFL7pztqvWNSrtYT4reFSwyvkCj9KEGUtheHhhMUj87ciTBFyzoes"
+           "rMJ4L1FvSoxL")  # Monero, in the SDN list: no checksum we verify, found verbatim
+    code, out, _ = run(data_dir, "screen", xmr, "--json")
+    answer = orjson.loads(out)
+    assert (code, answer["decision"]) == (0, "block")
+    assert [r["code"] for r in answer["reasons"]] == ["sanctioned-address", "unrecognised-address"]
+
+
 def test_address_without_0x_blocks(data_dir: Path) -> None:
     code, out, _ = run(data_dir, "screen", "０ｘ" + SEMENOV_ETH[2:], "--chain", "ethereum")
     assert code == 0 and out.startswith("BLOCK  (address 0xdcbeffbecce100cce9e4b153c4e15cb8856")
