@@ -21,6 +21,12 @@ Families:
 A string that has the shape of a checksummed format we know (``0x…``, ``bc1…``, a
 Bitcoin/TRON-style base58 string) but fails its checksum raises
 :class:`~txmon.errors.InvalidAddress`: it is a typo or a cut fragment, not an address.
+
+Look-alike forms that can be read one way only are read that way, so that they find
+the listed key: non-ASCII input is first folded by :func:`txmon.textnorm.clean`
+(full-width ``０ｘｄｃ…`` → ``0xdc…``, zero-width characters removed), and 40 hex
+digits without ``0x`` are an EVM account (no other format we know has that layout;
+mixed case must still be a valid EIP-55 checksum).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from enrich.address_codecs import (
     is_base58,
 )
 from txmon.errors import InvalidAddress
+from txmon.textnorm import clean
 
 EVM, BITCOIN, TRON, OTHER, UNKNOWN = "evm", "bitcoin", "tron", "other", "unknown"
 VERIFIED_FAMILIES = frozenset({EVM, BITCOIN, TRON, OTHER})
@@ -73,11 +80,13 @@ class NormalizedAddress:
 
 def normalize(raw: str) -> NormalizedAddress:
     """Canonical form of ``raw``; raises InvalidAddress for a broken checksummed string."""
-    text = raw.strip()
+    text = raw.strip() if raw.isascii() else clean(raw)
     if not text:
         raise InvalidAddress("empty address")
     if text[:2] in ("0x", "0X"):
         return _evm(text)
+    if len(text) == 40 and set(text) <= _HEX and decode_segwit(text) is None:
+        return _evm("0x" + text)  # the EVM layout without its prefix
     for decoder in (_segwit, _base58, _cashaddr, _ripple):
         found = decoder(text)
         if found is not None:

@@ -6,9 +6,15 @@
     GET  /healthz             anyone             store reachable, lists loaded
     GET  /metrics             anyone             Prometheus (requests and decisions)
 
-Input is validated at the edge by the request models (422 with the field named); an
-address that fails its checksum is a 422 as well. Endpoints are ``async`` on purpose:
-a decision costs well under a millisecond of CPU, less than a thread-pool hand-off.
+Input is validated at the edge by the request models, every field bounded and unknown
+fields refused (422 with the field named), before anything is decided or recorded; an
+address that fails its checksum or is not an address of ``chain`` is a 422 of that shape
+(``detail[0].loc`` names the field). A request body over ``MAX_BODY_BYTES`` is a 413.
+Every status an operation can answer is declared in the OpenAPI document (schemathesis
+checks it). Swagger UI (/docs) and ReDoc (/redoc) are served from assets shipped in the
+``fastapi-offline`` package: nothing is loaded from a CDN, so they work offline.
+Endpoints are ``async`` on purpose: a decision costs well under a millisecond of CPU,
+less than a thread-pool hand-off.
 """
 
 from __future__ import annotations
@@ -18,35 +24,86 @@ from itertools import islice
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from alerts.store import AlertStore
 from screening.auth import role_of
 from screening.matcher import NameQuery
-from screening.service import ScreeningService
-from txmon.errors import BadRecord
+from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
+from txmon.errors import BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
 
 _bearer = HTTPBearer(auto_error=False)
 _ID = r"^[A-Za-z0-9._:@/-]{1,128}$"
+MAX_BODY_BYTES = 16 * 1024  # the largest valid request is under 2 kB
+MAX_SEQ = 2**53 - 1  # sequence numbers stay exact in every JSON reader
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON number, not ``"1_000"``, ``"１０００"`` or ``true`` (which pydantic's lax
+    mode would read as 1000 and 1); ``1000.0`` stays valid, as JSON Schema says."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number, not a string or boolean")
+    return value
+
+
+# The bounds come before the validator, or pydantic cannot put them in the JSON schema.
+Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
 
 
 class AddressRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     address: str = Field(min_length=1, max_length=128, examples=["0xdcbEfF…3193"])
-    chain: Literal["ethereum", "bitcoin"] | None = None
+    chain: Literal["ethereum", "bitcoin"] | None = Field(
+        default=None, description="When given, the address must be an address of this chain.")
     customer: str | None = Field(default=None, pattern=_ID)
-    value_jpy: int | None = Field(default=None, ge=0, description="Value in whole yen; above "
+    value_jpy: Yen | None = Field(default=None, description="Value in whole yen; above "
                                   "¥30,000,000 the answer carries a mof-report reason.")
 
 
 class NameRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=300, examples=["Роман Семенов"])
-    dob: dt.date | None = None
+    dob: dt.date | None = Field(default=None, description="A date of birth before 1900 or "
+                                "in the future is not used and makes the answer a review.")
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+
+
+class Problem(BaseModel):
+    """The body of a 400, 401, 403 or (JSON) 413."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class Invalid(BaseModel):
+    """The body of every 422: FastAPI's validation error shape, also for semantic errors."""
+
+    detail: list[FieldError]
+
+
+_AUTH = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
+         403: {"model": Problem, "description": "The token's role may not do this"},
+         422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"}}
+_BODY = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
+         413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes (plain text "
+               "when Content-Length says so, JSON when counted while reading)",
+               "content": {"text/plain": {"schema": {"type": "string"}}}}}
 
 
 class Reason(BaseModel):
@@ -76,9 +133,16 @@ class AlertPage(BaseModel):
     next_seq: int
 
 
+class Health(BaseModel):
+    status: Literal["ok"]
+    lists: dict[str, str]
+
+
 def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str]) -> FastAPI:
     """The API over one screening service; ``tokens`` maps token → role."""
-    app = FastAPI(title="txmon screening API", version="1")
+    # validatorUrl None: Swagger UI would otherwise fetch a badge from its online validator.
+    app = FastAPIOffline(title="txmon screening API", version="1", max_body_size=MAX_BODY_BYTES,
+                         swagger_ui_parameters={"validatorUrl": None})
 
     def require(*roles: str) -> Any:
         async def check(cred: Annotated[HTTPAuthorizationCredentials | None,
@@ -94,25 +158,43 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
             return role
         return Depends(check)
 
+    def only_query(*names: str) -> Any:
+        """Refuse query parameters the operation does not declare (a typo is not ignored)."""
+        async def check(request: Request) -> None:
+            unknown = sorted(set(request.query_params) - set(names))
+            if unknown:
+                raise RequestValidationError([{
+                    "type": "extra_forbidden", "loc": ["query", unknown[0]],
+                    "msg": "Extra inputs are not permitted", "input": None}])
+        return Depends(check)
+
+    no_query = only_query()
     screener = require("analyst", "admin")
     reader = require("regulator", "analyst", "admin")
 
     @app.exception_handler(BadRecord)
     async def bad_input(_request: Request, exc: BadRecord) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        field = ("address" if isinstance(exc, InvalidAddress)
+                 else exc.field if isinstance(exc, InvalidQuery) else None)
+        error = {"loc": ["body", field] if field else ["body"], "msg": str(exc),
+                 "type": "invalid_address" if isinstance(exc, InvalidAddress) else "invalid"}
+        return JSONResponse({"detail": [error]}, status_code=422)
 
-    @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener])
+    @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener, no_query],
+              responses=_BODY)
     async def screen_address(body: AddressRequest) -> Response:
         return _counted("address", service.screen_address(
             body.address, body.chain, body.customer, value_jpy=body.value_jpy))
 
-    @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener])
+    @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener, no_query],
+              responses=_BODY)
     async def screen_name(body: NameRequest) -> Response:
         country = body.country.upper() if body.country else None
         return _counted("name", service.screen_name(NameQuery(body.name, body.dob, country)))
 
-    @app.get("/v1/alerts", response_model=AlertPage, dependencies=[reader])
-    async def alert_feed(from_seq: Annotated[int, Query(ge=1)] = 1,
+    @app.get("/v1/alerts", response_model=AlertPage, responses=_AUTH,
+             dependencies=[reader, only_query("from_seq", "limit")])
+    async def alert_feed(from_seq: Annotated[int, Query(ge=1, le=MAX_SEQ)] = 1,
                          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
         events = [event for _, event in islice(alerts.events(from_seq), limit)]
         last = events[-1]["sequence"] if events else from_seq - 1
@@ -120,7 +202,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
 
     app.mount("/metrics", make_asgi_app())
 
-    @app.get("/healthz")
+    @app.get("/healthz", response_model=Health)
     async def healthz() -> dict[str, Any]:
         service.store.ping()
         _, versions = service.matcher()

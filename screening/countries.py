@@ -63,3 +63,13 @@ def codes(text: str) -> frozenset[str]:
 def codes_of(values: tuple[str, ...]) -> frozenset[str]:
     """Union of :func:`codes` over several published values."""
     return frozenset(code for value in values for code in codes(value))
+
+
+@lru_cache(maxsize=1)
+def _alpha2() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
+
+
+def is_code(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code (or ``XK``, Kosovo, which the lists use)."""
+    return code.upper() in _alpha2()

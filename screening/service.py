@@ -13,21 +13,23 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from enrich.addresses import normalize
 from enrich.enricher import TagLookup
 from enrich.tagstore import TagStore
 from ingest.exchange.accounts import Accounts
 from ingest.exchange.mapping import MOF_THRESHOLD_JPY
 from rules.exposure.config import ExposureConfig
-from screening import jurisdiction
+from screening import countries, jurisdiction
 from screening.confirmations import ConfirmationLog
 from screening.decision import ALLOW, BLOCK, REVIEW, Reason, decide
 from screening.exposure import exposure
 from screening.index import NameIndex
 from screening.matcher import NameMatcher, NameQuery
-from screening.text import warm_up
+from screening.reading import read
+from screening.text import normalise, warm_up
+from txmon.errors import BadRecord
 from txmon.models import TagKind
 from txmon.store.base import Store
 
@@ -35,6 +37,18 @@ from txmon.store.base import Store
 RISKY_CATEGORIES = frozenset({"mixer", "darknet", "ransomware", "scam", "hack", "sanctioned",
                               "mixing_service", "darknet_market", "hacker"})
 HEAD_TTL = 1.0
+# ¥10^15 (1,000 trillion yen) is more than every crypto-asset in existence: a larger
+# withdrawal value cannot exist and is refused before anything is decided or recorded.
+MAX_VALUE_JPY = 10**15
+DOB_MIN = dt.date(1900, 1, 1)  # nobody born earlier is alive to be screened
+
+
+class InvalidQuery(BadRecord):
+    """A screening request that cannot be decided; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ScreeningService:
@@ -78,27 +92,44 @@ class ScreeningService:
 
     # ---- decisions -----------------------------------------------------------------
     def screen_name(self, query: NameQuery, record: bool = True) -> dict[str, Any]:
-        reasons = self.name_reasons(query)
-        checked = {"name": query.name, "dob": _iso(query.dob), "country": query.country}
+        if not normalise(query.name):
+            raise InvalidQuery("name", "the name has no letters or digits once invisible "
+                               "characters are removed")
+        reasons, given = [], query
+        if query.dob is not None and not DOB_MIN <= query.dob <= self._clock().date():
+            # An impossible date of birth must not rule a listed party out as a namesake.
+            reasons.append(Reason("implausible-dob", REVIEW, f"date of birth {query.dob} "
+                                  "cannot be a living person's: not used to tell namesakes "
+                                  "apart", {"dob": query.dob.isoformat()}))
+            query = replace(query, dob=None)
+        if query.country is not None and not countries.is_code(query.country):
+            reasons.append(Reason("unknown-country", REVIEW, f"{query.country!r} is not an "
+                                  "ISO 3166-1 country code", {"country": query.country}))
+        reasons += self.name_reasons(query)
+        checked = {"name": given.name, "dob": _iso(given.dob), "country": given.country}
         return self.answer("name", checked, reasons, record)
 
     def screen_address(self, address: str, chain: str | None = None,
                        customer: str | None = None, record: bool = True,
                        value_jpy: int | None = None) -> dict[str, Any]:
-        normal = normalize(address)  # InvalidAddress (a BadRecord) → 4xx at the edge
+        # Everything is validated before anything is looked up or recorded.
+        reading = read(address, chain)  # InvalidAddress (a BadRecord) → 4xx at the edge
+        if value_jpy is not None and not 0 <= value_jpy <= MAX_VALUE_JPY:
+            raise InvalidQuery("value_jpy",
+                               f"value_jpy {value_jpy} is outside 0..{MAX_VALUE_JPY:,}")
         self.matcher()  # follows a new list version (both indexes) before looking up tags
-        reasons = self._tag_reasons(normal.address)
+        reasons = self._tag_reasons(reading.address) + reading.reasons
         if value_jpy is not None and value_jpy > MOF_THRESHOLD_JPY:
             reasons.append(Reason("mof-report", ALLOW, f"¥{value_jpy:,} is above ¥30,000,000: "
                                   "report to the Minister of Finance", {"value_jpy": value_jpy}))
-        reasons += self._exposure_reasons(normal.address, chain)
-        owner = self.accounts.owner_of(normal.address)
+        reasons += self._exposure_reasons(reading.address, chain)
+        owner = self.accounts.owner_of(reading.address)
         if owner is not None:
             reasons.append(Reason("own-deposit-address", ALLOW,
                                   f"deposit address of our account {owner}", {"account": owner}))
         if customer is not None:
             reasons += self.customer_reasons(customer)
-        checked = {"address": normal.address, "chain": chain, "family": normal.chain_family,
+        checked = {"address": reading.address, "chain": chain, "family": reading.family,
                    "customer": customer, "value_jpy": value_jpy}
         return self.answer("address", checked, reasons, record)
 

@@ -1,6 +1,8 @@
 """Turning a name in any script into comparable Latin tokens.
 
-Three steps, each for a reason seen in the lists:
+Three steps, each for a reason seen in the lists, after :func:`txmon.textnorm.clean`
+(NFKC, invisible characters such as zero-width spaces and soft hyphens removed,
+whitespace folded: ``Ro<U+200B>man`` is ``Roman``, as a reader sees it):
 
 1. **Transliterate.** Japanese kana/kanji go through pykakasi (passport Hepburn, the
    spelling of passports and of the lists), because unidecode reads kanji as Chinese
@@ -19,10 +21,11 @@ Three steps, each for a reason seen in the lists:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from unidecode import unidecode
+
+from txmon.textnorm import clean
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -61,7 +64,7 @@ def warm_up() -> None:
 
 def transliterate(text: str) -> str:
     """Latin-script rendering of ``text`` (Japanese via pykakasi, the rest via unidecode)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = clean(text)
     if _JAPANESE.search(text):
         # One token per written word: pykakasi cuts けんいち into "ken" + "ichi".
         text = " ".join("".join(p["passport"] for p in _kakasi().convert(word))  # type: ignore[attr-defined]

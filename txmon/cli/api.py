@@ -3,8 +3,9 @@
 Tokens come from ``TXMON_API_TOKENS`` (token=role,…); without any the API would refuse
 every request, so the command refuses to start instead. The name index is built before
 the socket opens so the first request is not the slow one. Access logs are off by
-default (they would cost more than a decision); uvicorn never logs request headers, so
-tokens do not reach the logs either way.
+default (they would cost more than a decision); uvicorn never logs request headers, and
+with ``--access-log`` query values other than the API's own parameters are redacted
+(:mod:`screening.accesslog`), so a token sent as ``?token=`` is not logged either.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import click
 
 from alerts.store import AlertStore
+from screening.accesslog import log_config
 from screening.api import create_app
 from screening.auth import parse_tokens
 from screening.runtime import open_service
@@ -25,7 +27,8 @@ from txmon.settings import Settings
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to bind.")
-@click.option("--access-log", is_flag=True, help="Log every request (path and status only).")
+@click.option("--access-log", is_flag=True,
+              help="Log every request (path and status; query values redacted).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes (each holds its own name index).")
 @click.pass_obj
@@ -43,14 +46,14 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
         click.echo(f"txmon api: http://{host}:{port} ({workers} workers)", err=True)
         uvicorn.run("screening.api:app_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level=obj.settings.log_level.lower(),
-                    access_log=access_log)
+                    access_log=access_log, log_config=log_config())
         return
     service = open_service(obj.app)
     service.matcher()
     app = create_app(service, AlertStore(obj.app.store), tokens)
     click.echo(f"txmon api: http://{host}:{port} ({len(tokens)} tokens)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=obj.settings.log_level.lower(),
-                access_log=access_log)
+                access_log=access_log, log_config=log_config())
 
 
 def _export(settings: Settings) -> None:

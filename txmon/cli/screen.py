@@ -5,7 +5,10 @@
 
 The answer (``allow``/``review``/``block`` with reasons) goes to stdout; every answer is
 also recorded in the confirmation log. Exit status is 0 whatever the decision: the
-decision is data, an error is not.
+decision is data, an error is not. An address that breaks its own format or is not one
+of ``--chain``, a value beyond ``MAX_VALUE_JPY`` or a name with no letters is an error
+(exit 2, nothing recorded); an address in no format we can verify is a ``review``
+(see :mod:`screening.reading`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any
 import click
 
 from screening.matcher import NameQuery
+from screening.reading import CHAIN_FAMILIES
 from screening.runtime import open_service
+from screening.service import MAX_VALUE_JPY
 from txmon.cli.context import CliContext
 from txmon.wire import dumps
 
@@ -40,9 +45,10 @@ def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 
 @click.command()
 @click.argument("address", required=False)
-@click.option("--chain", help="Chain of ADDRESS (ethereum, bitcoin); default: any.")
+@click.option("--chain", type=click.Choice(sorted(CHAIN_FAMILIES)),
+              help="Chain of ADDRESS, which must then be an address of it; default: any.")
 @click.option("--customer", help="Exchange account behind the withdrawal (KYC is screened).")
-@click.option("--value-jpy", type=click.IntRange(min=0),
+@click.option("--value-jpy", type=click.IntRange(0, MAX_VALUE_JPY),
               help="Withdrawal value in yen: above ¥30,000,000 it is flagged for the MOF report.")
 @click.option("--name", help="Screen this name instead of an address.")
 @click.option("--dob", callback=_dob, help="Date of birth for --name (YYYY-MM-DD).")

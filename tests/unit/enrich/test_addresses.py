@@ -82,3 +82,29 @@ def test_other_families_are_verified_or_kept():
     assert not normalize("qpf2cphc5dkuclkqur7lhj2yuqq9pk3hmukle77vhr").verified
     with pytest.raises(InvalidAddress):
         normalize("   ")
+
+
+EVM_LISTED = "0xdcbEfFBECcE100cCE9E4b153C4e15cB885643193"
+
+
+@pytest.mark.parametrize("raw", [
+    EVM_LISTED[2:],  # 40 hex without 0x
+    EVM_LISTED[2:].upper(),
+    "０ｘ" + EVM_LISTED[2:],  # full-width 0x (NFKC)
+    "".join(chr(ord(c) + 0xFEE0) for c in EVM_LISTED),  # all full-width
+    EVM_LISTED[:5] + "\u200b\u00ad" + EVM_LISTED[5:] + "\ufeff",  # invisible characters
+])
+def test_lookalike_forms_have_one_reading(raw: str) -> None:
+    normal = normalize(raw)
+    assert (normal.chain_family, normal.address) == ("evm", EVM_LISTED.lower())
+
+
+def test_40_hex_without_prefix_keeps_its_checksum() -> None:
+    with pytest.raises(InvalidAddress, match="EIP-55"):
+        normalize(EVM_LISTED[2:-1] + "4")
+
+
+def test_fullwidth_bech32_is_bitcoin() -> None:
+    bech32 = "bc1qa5wkgaew2dkv56kfvj49j0av5nml45x9ek9hz6"
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in bech32)
+    assert normalize(fullwidth).address == bech32

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -68,7 +69,79 @@ def test_invalid_input_is_a_422_naming_the_field(client: TestClient, path: str,
 def test_bad_checksum_is_a_422(client: TestClient) -> None:
     r = client.post("/v1/screen/address", headers=auth(ANALYST),
                     json={"address": "0xdcbEfFBECcE100cCE9E4b153C4e15cB885643194"})
-    assert r.status_code == 422 and "checksum" in r.json()["detail"]
+    assert r.status_code == 422
+    [error] = r.json()["detail"]  # the shape of every 422: the field is named
+    assert error["loc"] == ["body", "address"] and "checksum" in error["msg"]
+
+
+@pytest.mark.parametrize(("body", "field", "message"), [
+    ({"address": SEMENOV_ETH, "value_jpy": 10**40}, "value_jpy", "less than or equal"),
+    ({"address": SEMENOV_ETH, "value_jpy": "1_000"}, "value_jpy", "not a string"),
+    ({"address": SEMENOV_ETH, "value_jpy": True}, "value_jpy", "not a string or boolean"),
+    ({"address": SEMENOV_ETH, "chain": "bitcoin"}, "address", "not a bitcoin address"),
+    ({"address": "bc1qa5wkgaew2dkv56kfvj49j0av5nml45x9ek9hz6", "chain": "ethereum"}, "address",
+     "not a ethereum address"),
+    ({"address": SEMENOV_ETH, "amount": 1}, "amount", "Extra inputs"),
+])
+def test_impossible_address_requests_are_422_and_not_recorded(
+        client: TestClient, service: ScreeningService, body: dict[str, object], field: str,
+        message: str) -> None:
+    r = client.post("/v1/screen/address", headers=auth(ANALYST), json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] == field and message in r.json()["detail"][0]["msg"]
+    assert list(service.log.entries()) == []  # refused before anything was recorded
+
+
+def test_huge_sequence_is_a_422_not_a_500(client: TestClient) -> None:
+    r = client.get("/v1/alerts", params={"from_seq": 10**30}, headers=auth(REGULATOR))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "from_seq"]
+    r = client.get("/v1/alerts", params={"from_seq": 2, "token": "x"}, headers=auth(REGULATOR))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "token"]
+    r = client.post("/v1/screen/address", params={"valu_jpy": 1}, headers=auth(ANALYST),
+                    json={"address": SEMENOV_ETH})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "valu_jpy"]
+
+
+def test_a_large_body_is_a_413(client: TestClient, service: ScreeningService) -> None:
+    body = b'{"address": "' + b"a" * 10_000_000 + b'"}'
+    r = client.post("/v1/screen/address", headers={**auth(ANALYST),
+                    "Content-Type": "application/json"}, content=body)
+    assert r.status_code == 413 and r.text == "Content Too Large"  # by Content-Length
+    chunked = client.post("/v1/screen/address", headers={**auth(ANALYST),
+                          "Content-Type": "application/json"}, content=iter([body[:20_000]]))
+    assert chunked.status_code == 413  # counted while reading: no Content-Length to trust
+    assert chunked.json() == {"detail": "Content Too Large"}
+    assert list(service.log.entries()) == []
+
+
+def test_lookalike_and_unreadable_addresses_are_never_allowed(client: TestClient) -> None:
+    fullwidth = "０ｘ" + "".join(chr(ord(c) + 0xFEE0) for c in SEMENOV_ETH[2:].lower())
+    decisions = {a: client.post("/v1/screen/address", headers=auth(ANALYST),
+                                json={"address": a}).json()["decision"]
+                 for a in (fullwidth, SEMENOV_ETH[2:], "notanaddress")}
+    assert decisions == {fullwidth: "block", SEMENOV_ETH[2:]: "block", "notanaddress": "review"}
+
+
+def test_invisible_only_name_is_a_422(client: TestClient) -> None:
+    r = client.post("/v1/screen/name", headers=auth(ANALYST), json={"name": "\u200b\u00ad"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+def test_offline_docs(client: TestClient) -> None:
+    """/docs and /redoc reference only this server's own URLs, and those serve the assets."""
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200
+        urls = re.findall(r"""(?:src|href|url)\s*[:=]\s*['"]([^'"]+)['"]""", html.text)
+        assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+        assert "http://" not in html.text and "https://" not in html.text
+        for url in urls:
+            asset = client.get(url)
+            assert asset.status_code == 200, url
+            if url.endswith((".js", ".css")):
+                assert len(asset.content) > 10_000, url
+                kind = "javascript" if url.endswith(".js") else "css"
+                assert kind in asset.headers["content-type"], url
 
 
 def test_tokens_and_roles(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:

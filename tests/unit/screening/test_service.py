@@ -14,7 +14,7 @@ from rules.exposure.config import ExposureConfig
 from rules.exposure.state import TaintRepository, TaintState
 from screening.confirmations import LOG, verify
 from screening.matcher import NameQuery
-from screening.service import ScreeningService
+from screening.service import InvalidQuery, ScreeningService
 from tests.unit.screening.conftest import TODAY
 from txmon.errors import FeedVerificationError, InvalidAddress
 from txmon.wire import dumps, loads
@@ -131,3 +131,90 @@ def test_indexes_follow_a_new_list_version(service: ScreeningService, tmp_path: 
     service._checked = 0.0  # skip the one-second head cache
     assert service.screen_address(SEMENOV_ETH, record=False)["decision"] == "allow"
     assert service.screen_name(NameQuery("Lazarus Group"), record=False)["decision"] == "allow"
+
+
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)  # ASCII → FULLWIDTH forms
+
+
+@pytest.mark.parametrize("raw", [
+    SEMENOV_ETH[2:],  # no 0x
+    SEMENOV_ETH[2:].lower(),
+    "０ｘ" + SEMENOV_ETH[2:],  # full-width prefix
+    _fullwidth(SEMENOV_ETH.lower()),  # full-width prefix and hex digits
+    "\u200b" + SEMENOV_ETH[:10] + "\u2060\ufeff" + SEMENOV_ETH[10:] + "\u00ad",  # invisible
+    f"\u3000{SEMENOV_ETH}\u200b\n",
+])
+def test_lookalike_forms_of_a_listed_address_block(service: ScreeningService, raw: str) -> None:
+    answer = service.screen_address(raw, chain="ethereum")
+    assert answer["decision"] == "block"
+    assert answer["checked"]["address"] == SEMENOV_ETH.lower()
+    codes = [r["code"] for r in answer["reasons"]]
+    assert codes == ["sanctioned-address", "address-normalised"]
+    assert answer["reasons"][1]["evidence"] == {"input": raw, "read_as": SEMENOV_ETH.lower()}
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("notanaddress", "unrecognised-address"),
+    ("0xdcbeffbecce100cce9e4b153c4e15cb88564319\u0437", "lookalike-characters"),  # Cyrillic з
+    ("0xdcb\u0435ffbecce100cce9e4b153c4e15cb885643193", "lookalike-characters"),  # Cyrillic е
+])
+def test_unreadable_address_is_reviewed_never_allowed(service: ScreeningService, raw: str,
+                                                       code: str) -> None:
+    answer = service.screen_address(raw)
+    assert answer["decision"] == "review"
+    assert [r["code"] for r in answer["reasons"]] == [code]
+    assert answer["confirmation"]["seq"] == 1  # the review is recorded
+
+
+@pytest.mark.parametrize(("raw", "chain", "message"), [
+    (SEMENOV_ETH[2:-1] + "4", None, "checksum"),  # mixed case without 0x: EIP-55 still holds
+    (SEMENOV_ETH, "bitcoin", "not a bitcoin address"),
+    ("bc1qa5wkgaew2dkv56kfvj49j0av5nml45x9ek9hz6", "ethereum", "not a ethereum address"),
+    ("notanaddress", "ethereum", "not a ethereum address"),
+    (SEMENOV_ETH, "dogecoin", "unknown chain"),
+    ("\u200b\u2060", None, "empty"),
+])
+def test_impossible_address_is_an_error_and_not_recorded(service: ScreeningService, raw: str,
+                                                         chain: str | None, message: str) -> None:
+    with pytest.raises(InvalidAddress, match=message):
+        service.screen_address(raw, chain=chain)
+    assert list(service.log.entries()) == []
+
+
+def test_impossible_value_is_refused_before_recording(service: ScreeningService) -> None:
+    with pytest.raises(InvalidQuery, match="value_jpy"):
+        service.screen_address(SEMENOV_ETH, value_jpy=10**40)
+    assert list(service.log.entries()) == []
+
+
+@pytest.mark.parametrize("name", [
+    "Ro\u200bman Se\u200bmenov", "Roman\u200b Semenov\u2060", "Ro\u00adman Se\ufeffme\u200dnov",
+    "Ｒｏｍａｎ　Ｓｅｍｅｎｏｖ", "Roman\u00a0\u00a0Semenov\u180e",
+])
+def test_invisible_characters_do_not_hide_a_name(service: ScreeningService, name: str) -> None:
+    plain = service.screen_name(NameQuery("Roman Semenov"), record=False)
+    answer = service.screen_name(NameQuery(name), record=False)
+    assert plain["decision"] == answer["decision"] == "review"
+    assert answer["reasons"][0]["evidence"]["list_id"] == "44718"
+    assert answer["reasons"][0]["evidence"]["normalised"]["query"] == "roman semenov"
+
+
+def test_name_without_letters_is_an_error(service: ScreeningService) -> None:
+    with pytest.raises(InvalidQuery, match="no letters"):
+        service.screen_name(NameQuery("\u200b\u200c\u00ad"))
+    assert list(service.log.entries()) == []
+
+
+@pytest.mark.parametrize("dob", [dt.date(2100, 1, 1), dt.date(1, 1, 1)])
+def test_impossible_dob_cannot_make_a_namesake(service: ScreeningService, dob: dt.date) -> None:
+    answer = service.screen_name(NameQuery("Роман Семенов", dob, "RU"))
+    assert answer["decision"] == "review"  # not "allow" as a namesake with another DOB
+    assert [r["code"] for r in answer["reasons"]][:2] == ["implausible-dob", "name-match"]
+    assert answer["checked"]["dob"] == dob.isoformat()
+
+
+def test_unknown_country_code_is_reviewed(service: ScreeningService) -> None:
+    answer = service.screen_name(NameQuery("Taro Yamada", None, "ZZ"))
+    assert answer["decision"] == "review"
+    assert [r["code"] for r in answer["reasons"]] == ["unknown-country"]
