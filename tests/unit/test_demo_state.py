@@ -52,6 +52,11 @@ def test_state_is_kept_in_the_data_dir(first_run: tuple[Path, Result]) -> None:
     assert sorted(p.name for p in data_dir.iterdir()) == ["demo"]  # no scratch left over
     assert {"store.sqlite", "bus.sqlite", "demo-run.json"} <= {p.name for p in home.iterdir()}
     assert "5 alerts in the verifiable feed" in result.stderr
+    # what each record is: 3 synthetic demo transfers, 2 real mainnet ones (retroactive)
+    assert result.stdout.count("no block (illustrative: synthetic demo transfer") == 3
+    assert "ethereum block 13326607 tx 0xd7449b5b" in result.stdout  # Tornado Cash deposit
+    assert "(RETROACTIVE after ofac-sdn@2024-05-03#" in result.stdout
+    assert "None" not in result.stdout
 
 
 def test_printed_commands_work_on_that_state(first_run: tuple[Path, Result], tmp_path: Path,
