@@ -4,7 +4,7 @@ This is the install a new user does: core dependencies only (no extras), a regul
 editable) install, run from another directory. It proves the core CLI imports nothing
 from an extra, that seeds/ and schemas/ travel inside the wheel, and that `txmon api`
 names the extra it needs. Dependencies are real and come from the package index or
-pip's cache (the cache keeps a re-run at ~1 min; the first run on a machine is longer).
+pip's cache (with the cache a run takes 1-2 min; the first run on a machine is longer).
 """
 
 from __future__ import annotations
@@ -99,3 +99,13 @@ def test_api_names_the_extra_it_needs(venv: Path, home: Path) -> None:
     assert result.returncode == 2
     assert "pip install 'txmon[api]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_demo_runs_on_the_data_in_the_wheel(venv: Path, home: Path) -> None:
+    result = run(venv, "txmon", "demo", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "demo: 5 alerts in the verifiable feed" in result.stderr
+    assert (home / "data" / "demo" / "store.sqlite").is_file()
+    listed = run(venv, "txmon", "--data-dir", str(home / "data" / "demo"), "alerts", "list",
+                 home=home)
+    assert listed.returncode == 0 and listed.stdout.count("[CRITICAL]") >= 3
