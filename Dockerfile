@@ -2,7 +2,7 @@
 FROM python:3.11-slim
 WORKDIR /opt/txmon
 COPY . .
-RUN pip install --no-cache-dir -e . && useradd --system txmon && mkdir -p /var/lib/txmon \
+RUN pip install --no-cache-dir '.[api]' && useradd --system txmon && mkdir -p /var/lib/txmon \
     && chown txmon /var/lib/txmon
 USER txmon
 ENTRYPOINT []

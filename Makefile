@@ -26,7 +26,7 @@ test: install services-up
 
 ## Fast tier only: no services needed.
 unit: install
-	$(BIN)/pytest -m 'not integration'
+	$(BIN)/pytest -m 'not integration and not install'
 
 lint: install
 	$(BIN)/ruff check .

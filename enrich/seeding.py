@@ -9,6 +9,7 @@ differs from the stored one, so a txmon upgrade with corrected dates takes effec
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from enrich.tagversions import Delta
 from txmon.errors import ListFormatError
 
 MANIFEST = "manifest.yaml"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class ManifestLoad:
     format: str
     published: dt.date
     paths: tuple[Path, ...]
+    options: tuple[tuple[str, object], ...] = ()  # loader options the manifest states
 
 
 def manifest_loads(seeds_dir: Path) -> list[ManifestLoad]:
@@ -45,14 +48,17 @@ def manifest_loads(seeds_dir: Path) -> list[ManifestLoad]:
         published = item["published"]
         if not isinstance(published, dt.date):
             published = dt.date.fromisoformat(str(published))
-        out.append(ManifestLoad(item["format"], published, tuple(paths)))
+        options = tuple(sorted((item.get("options") or {}).items()))
+        out.append(ManifestLoad(item["format"], published, tuple(paths), options))
     return out
 
 
 def apply_load(tag_store: TagStore, item: ManifestLoad) -> Delta:
     """Load one manifest entry as a new version (publishing its delta if the store can)."""
-    return tag_store.load(loader(item.format).load(list(item.paths)), item.format,
-                          item.published)
+    loaded = loader(item.format, **dict(item.options)).load(list(item.paths))
+    for warning in loaded.warnings:
+        log.warning("seeding %s %s: %s", item.format, item.published, warning)
+    return tag_store.load(loaded, item.format, item.published)
 
 
 def refresh_designations(tag_store: TagStore, seeds_dir: Path) -> None:

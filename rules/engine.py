@@ -150,6 +150,8 @@ class RuleEngine:
         }
         if exposure.is_tainted:
             evidence["exposure"] = exposure.to_wire()
+        if "illustrative" in t.extra:  # a synthetic demo transfer says so in its alert
+            evidence["illustrative"] = t.extra["illustrative"]
         return Alert(
             id=alert_id(rule.id, t.id),
             rule=rule.id,

@@ -73,3 +73,14 @@ class FeedVerificationError(TxmonError):
 
 class WorkflowError(TxmonError):
     """An alert status change was refused (unknown alert, invalid transition, race)."""
+
+
+class MissingExtra(TxmonError):
+    """An optional feature's packages are not installed; the message names the extra."""
+
+    def __init__(self, feature: str, extra: str, module: str | None) -> None:
+        super().__init__(
+            f"{feature} needs the optional '{extra}' packages (no module {module!r}): "
+            f"pip install 'txmon[{extra}]'"
+        )
+        self.extra = extra

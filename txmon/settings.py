@@ -13,8 +13,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from txmon.errors import ConfigError
+from txmon.shipped import shipped_dir
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_DIR = shipped_dir("seeds")
 
 
 class Settings(BaseSettings):

@@ -23,8 +23,11 @@ FORMATS: dict[str, type[TagSource]] = {
 }
 
 
-def loader(fmt: str) -> TagSource:
-    """A fresh loader for format ``fmt`` (KeyError lists the known formats)."""
+def loader(fmt: str, **options: object) -> TagSource:
+    """A fresh loader for format ``fmt`` (KeyError lists the known formats).
+
+    ``options`` go to the loader's constructor (``ofac-csv``: ``allow_truncated_remarks``).
+    """
     if fmt not in FORMATS:
         raise KeyError(f"unknown list format {fmt!r}; known: {', '.join(FORMATS)}")
-    return FORMATS[fmt]()
+    return FORMATS[fmt](**options)

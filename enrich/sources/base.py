@@ -73,6 +73,7 @@ class LoadedList:
     tokens: list[TokenInfo] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files: tuple[str, ...] = ()
+    warnings: list[str] = field(default_factory=list)  # loaded, but less than the list says
 
 
 class TagSource(Protocol):

@@ -2,8 +2,15 @@
 
 Files are told apart by name (``sdn.csv``/``cons_prim.csv`` is the primary file,
 ``alt``, ``add`` and ``comments`` the companions), so the CLI can take them in any
-order. Companions are optional; rows whose ``ent_num`` has no primary row (companions
+order. ALT and ADD are optional; rows whose ``ent_num`` has no primary row (companions
 from another release) are ignored, as OFAC's files are often fetched on different days.
+
+SDN_COMMENTS.CSV is not optional when the primary file has a remark cut at 1,000
+characters: the rest of that remark, often most of an entity's addresses, is only there
+(the 2024-05-03 SDN.CSV alone yields 280 of the 586 addresses it lists). Without it the
+load is refused, naming the file, unless the caller accepts the loss
+(``allow_truncated_remarks``, the CLI's ``--allow-truncated-remarks``); then each cut
+remark is reported as skipped and their count is a warning of the loaded list.
 """
 
 from __future__ import annotations
@@ -45,6 +52,9 @@ class OfacCsvSource:
     format = "ofac-csv"
     source = "ofac-sdn"
 
+    def __init__(self, allow_truncated_remarks: bool = False) -> None:
+        self.allow_truncated_remarks = allow_truncated_remarks
+
     def load(self, paths: Sequence[Path]) -> LoadedList:
         by_role: dict[str, Path] = {}
         for path in paths:
@@ -54,9 +64,28 @@ class OfacCsvSource:
         companions = _read_companions(by_role)
         result = LoadedList(self.source, files=tuple(p.name for p in by_role.values()))
         primary = by_role["primary"]
+        truncated = 0
         for line, fields in legacy_csv.rows(primary, 12):
-            _add_entry(result, primary, line, fields, companions)
+            truncated += _add_entry(result, primary, line, fields, companions)
+        if truncated:
+            self._check_truncated(result, primary, truncated, "comments" in by_role)
         return result
+
+    def _check_truncated(self, result: LoadedList, primary: Path, count: int,
+                         had_comments: bool) -> None:
+        """Refuse, or warn about, remarks cut at the limit whose rest was not loaded."""
+        comments = "CONS_COMMENTS.CSV" if primary.stem.lower().startswith("cons") \
+            else "SDN_COMMENTS.CSV"
+        if not had_comments and not self.allow_truncated_remarks:
+            raise ListFormatError(
+                str(primary), f"{count} remarks are cut at OFAC's 1,000-character limit and "
+                f"continue in {comments}, which was not given: load it with this file (same "
+                "release), or pass --allow-truncated-remarks to load without it (addresses "
+                "past each cut are then missing)")
+        why = "no continuation row in it" if had_comments else "it was not given"
+        result.warnings.append(
+            f"{primary}: {count} truncated remarks: cut at 1,000 characters and not completed "
+            f"from {comments} ({why}); addresses past each cut are missing from this version")
 
 
 def _read_companions(by_role: dict[str, Path]) -> _Companions:
@@ -79,13 +108,18 @@ def _read_companions(by_role: dict[str, Path]) -> _Companions:
 
 def _add_entry(
     result: LoadedList, path: Path, line: int, f: list[str | None], comp: _Companions
-) -> None:
+) -> bool:
+    """Add one primary row; True when its remark is cut and has no continuation."""
     num = legacy_csv.ent_num(path, line, f[0])
     name = (f[1] or "").strip()
     if not name:
         raise ListFormatError(str(path), "SDN_Name is empty", line)
     programs = legacy_csv.programs(f[3])
     text, cut = ofac_remarks.join_remarks(f[11] or "", comp.overflow.get(num))
+    truncated = cut is not None and num not in comp.overflow
+    if truncated:
+        result.skipped.append(Skipped(str(path), line, name, "remarks cut at 1,000 characters, "
+                                      "the rest not loaded (no SDN_COMMENTS.CSV row)"))
     found, rejected = ofac_remarks.addresses(text, cut)
     for item in found:
         result.tags.append(
@@ -105,3 +139,4 @@ def _add_entry(
                     countries=tuple(dict.fromkeys(comp.countries.get(num, ()))),
                     programs=programs)
     )
+    return truncated

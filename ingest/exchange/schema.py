@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -18,8 +17,9 @@ from jsonschema.exceptions import best_match
 
 from txmon import wire
 from txmon.errors import BadRecord
+from txmon.shipped import shipped_dir
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = shipped_dir("schemas")
 VERSIONS = (1,)
 
 

@@ -16,11 +16,10 @@ import click
 
 from alerts.store import AlertStore
 from screening.accesslog import log_config
-from screening.api import create_app
 from screening.auth import parse_tokens
 from screening.runtime import open_service
 from txmon.cli.context import CliContext
-from txmon.errors import ConfigError
+from txmon.errors import ConfigError, MissingExtra
 from txmon.settings import Settings
 
 
@@ -34,8 +33,12 @@ from txmon.settings import Settings
 @click.pass_obj
 def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -> None:
     """Serve POST /v1/screen/address, POST /v1/screen/name, GET /v1/alerts, GET /healthz."""
-    import uvicorn
+    try:  # the server stack is the `api` extra: the rest of the CLI works without it
+        import uvicorn
 
+        from screening.api import create_app
+    except ModuleNotFoundError as exc:
+        raise MissingExtra("txmon api", "api", exc.name) from exc
     tokens = parse_tokens(obj.settings.api_tokens)
     if not tokens:
         raise ConfigError("TXMON_API_TOKENS is empty: set token=role[,token=role] "

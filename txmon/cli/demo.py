@@ -14,13 +14,23 @@ runs (bus, tag store, enrich, rules, exposure state, alert store, feed):
 3. The engine looks back over the transfers it has seen and raises **retroactive** alerts
    for flows that touch the newly listed addresses (Tornado Cash, designated 2022-08-08).
 
-With ``--bus``/``--store`` it runs on Kafka/Redis under a fresh namespace; otherwise
-embedded in a fresh temporary directory.
+Embedded, the demo's state lives in ``DATA_DIR/demo`` — its own deployment, so that demo
+alerts (illustrative ones included) never enter the product's real alert feed — and stays
+there, so that ``txmon --data-dir DATA_DIR/demo alerts list``, ``export``, ``verify`` and
+``api`` work on it afterwards (the demo prints those commands). The acts run in a scratch
+folder that is renamed into place when they finish: the folder exists only complete, a
+re-run shows it again without raising anything twice, and ``--fresh`` deletes that one
+folder and starts over. With ``--bus``/``--store`` it runs on Kafka/Redis under a new
+namespace each time, which the printed commands name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shlex
+import shutil
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -38,15 +48,10 @@ from txmon.cli.output import print_alerts
 from txmon.settings import Settings
 
 DEMO_FILES = ("transfers.ndjson", "illustrative.ndjson")
-
-
-def _scratch_settings(settings: Settings, scratch: str, as_of: dt.date | None) -> Settings:
-    updates: dict[str, object] = {"as_of": as_of}
-    if settings.bus or settings.store:
-        updates["namespace"] = f"demo-{uuid.uuid4().hex[:8]}"
-    else:
-        updates["data_dir"] = Path(scratch)
-    return settings.model_copy(update=updates)
+DEMO_DIR = "demo"  # under the data dir: the demo's own embedded deployment
+RUN_FILE = "demo-run.json"  # the options the state was made with
+DEMO_TOKEN = "demo-token-not-secret"  # noqa: S105 - printed on purpose, for demo data only
+TORNADO = "0x722122df12d4e14e13ac3b6895a86e84145b6967"
 
 
 def _publish_demo_transfers(app: App, sources: list[Path]) -> int:
@@ -65,34 +70,99 @@ def _publish_demo_transfers(app: App, sources: list[Path]) -> int:
 @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
 @click.option("--transfers", type=click.Path(exists=True, dir_okay=False), multiple=True,
               help="Canonical transfers NDJSON [default: seeds/demo/*.ndjson].")
+@click.option("--fresh", is_flag=True,
+              help="Delete the demo's state (DATA_DIR/demo, nothing else) and start over.")
 @pass_cli
 def demo(cli: CliContext, as_of: dt.datetime | None, as_json: bool,
-         transfers: tuple[str, ...]) -> None:
+         transfers: tuple[str, ...], fresh: bool) -> None:
     """Run ingest → enrich → rules → alerts on shipped data and print the alerts."""
     seeds = cli.settings.seeds_dir
-    sources = [Path(t) for t in transfers] or [seeds / "demo" / name for name in DEMO_FILES]
-    with tempfile.TemporaryDirectory(prefix="txmon-demo-") as scratch:
-        app = App(_scratch_settings(cli.settings, scratch, as_of.date() if as_of else None))
+    sources = [Path(t).resolve() for t in transfers] or [seeds / "demo" / n for n in DEMO_FILES]
+    day = as_of.date() if as_of else None
+    run = {"as_of": day.isoformat() if day else None, "transfers": [str(p) for p in sources]}
+    if cli.settings.bus or cli.settings.store:
+        settings = cli.settings.model_copy(update={
+            "as_of": day, "namespace": "-".join(filter(None, [cli.settings.namespace, "demo",
+                                                uuid.uuid4().hex[:8]]))})
+        _run_acts(settings, seeds, sources, as_json)
+        _next_commands(settings, None)
+        return
+    home = Path(cli.settings.data_dir) / DEMO_DIR
+    if fresh and home.exists():
+        shutil.rmtree(home)
+        click.echo(f"demo: deleted the earlier demo state in {home}", err=True)
+    if home.is_dir():
+        _show_earlier(cli.settings.model_copy(update={"data_dir": home}), run, as_json)
+    else:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".demo-", dir=home.parent))
         try:
-            tag_store = TagStore(app.store, producer=app.producer(),
-                                 topic=app.topic(TAG_UPDATES))
-            refresh_designations(tag_store, seeds)
-            first, *later = manifest_loads(seeds)
-            apply_load(tag_store, first)
-            app.tag_index = TagIndex(tag_store)
-            click.echo(f"demo 1/3: lists as published {first.published} "
-                       f"({first.format}); bus={app.bus.name}", err=True)
-            published = _publish_demo_transfers(app, sources)
-            engine = app.engine("txmon-demo")
-            engine.run(idle_exit=1.0)
-            click.echo(f"demo 1/3: {published} transfers screened", err=True)
-            for item in later:
-                apply_load(tag_store, item)  # publishes the delta on txmon.tags.updates
-            click.echo("demo 2/3: loaded " + ", ".join(
-                f"{i.format} {i.published}" for i in later), err=True)
-            stats = engine.run(idle_exit=1.0)
-            click.echo(f"demo 3/3: {stats.alerts_retroactive} retroactive alerts", err=True)
-            count = print_alerts(app.alert_store.alerts(), as_json)
-            click.echo(f"demo: {count} alerts in the verifiable feed", err=True)
+            _run_acts(cli.settings.model_copy(update={"as_of": day, "data_dir": scratch}),
+                      seeds, sources, as_json)
+            (scratch / RUN_FILE).write_text(json.dumps(run, indent=1) + "\n", "utf-8")
+            scratch.rename(home)
         finally:
-            app.close()
+            shutil.rmtree(scratch, ignore_errors=True)  # only left over if a step failed
+    _next_commands(cli.settings.model_copy(update={"data_dir": home}), home)
+
+
+def _run_acts(settings: Settings, seeds: Path, sources: list[Path], as_json: bool) -> None:
+    """The three acts of the module docstring, on the backends ``settings`` name."""
+    app = App(settings)
+    try:
+        tag_store = TagStore(app.store, producer=app.producer(), topic=app.topic(TAG_UPDATES))
+        refresh_designations(tag_store, seeds)
+        first, *later = manifest_loads(seeds)
+        apply_load(tag_store, first)
+        app.tag_index = TagIndex(tag_store)
+        click.echo(f"demo 1/3: lists as published {first.published} "
+                   f"({first.format}); bus={app.bus.name}", err=True)
+        published = _publish_demo_transfers(app, sources)
+        engine = app.engine("txmon-demo")
+        engine.run(idle_exit=1.0)
+        click.echo(f"demo 1/3: {published} transfers screened", err=True)
+        for item in later:
+            apply_load(tag_store, item)  # publishes the delta on txmon.tags.updates
+        click.echo("demo 2/3: loaded " + ", ".join(
+            f"{i.format} {i.published}" for i in later), err=True)
+        stats = engine.run(idle_exit=1.0)
+        click.echo(f"demo 3/3: {stats.alerts_retroactive} retroactive alerts", err=True)
+        count = print_alerts(app.alert_store.alerts(), as_json)
+        click.echo(f"demo: {count} alerts in the verifiable feed", err=True)
+    finally:
+        app.close()
+
+
+def _show_earlier(settings: Settings, run: dict[str, object], as_json: bool) -> None:
+    """A finished earlier run: show its alerts again (raising nothing twice)."""
+    home = settings.data_dir
+    made = json.loads((home / RUN_FILE).read_text("utf-8")) if (home / RUN_FILE).is_file() \
+        else None
+    if made != run:
+        raise click.UsageError(f"the demo state in {home} was made with other options "
+                               f"({made}); add --fresh to start over with these")
+    app = App(settings)
+    try:
+        count = print_alerts(app.alert_store.alerts(), as_json)
+    finally:
+        app.close()
+    click.echo(f"demo: {count} alerts in the verifiable feed, from the earlier run kept in "
+               f"{home} (txmon demo --fresh starts over)", err=True)
+
+
+def _next_commands(settings: Settings, home: Path | None) -> None:
+    """What to try next on the state the demo left, as commands that work as printed."""
+    exe = "txmon" if shutil.which("txmon") or Path(sys.argv[0]).name != "txmon" \
+        else sys.argv[0]
+    given = ([f"--data-dir {shlex.quote(str(home))}"] if home is not None else
+             [f"--{name} {shlex.quote(str(getattr(settings, name)))}"
+              for name in ("bus", "store", "namespace") if getattr(settings, name)])
+    txmon = " ".join([exe, *given])
+    click.echo("\nnext, on the demo's state:\n" + "\n".join(f"  {line}" for line in (
+        f"{txmon} alerts list",
+        f"{txmon} alerts export --out feed.ndjson",
+        f"{exe} alerts verify feed.ndjson",
+        f"{txmon} tags lookup {TORNADO}",
+        f"TXMON_API_TOKENS={DEMO_TOKEN}=regulator {txmon} api   # needs txmon[api]; then",
+        f"curl -H 'Authorization: Bearer {DEMO_TOKEN}' http://127.0.0.1:8080/v1/alerts",
+    )), err=True)

@@ -46,22 +46,59 @@ def _hop_path(alert: Alert) -> str:
     return f"\n    path ({exposure.get('model')}, {share:g}% tainted): {path[0]['from']}{hops}"
 
 
-def _summary(alert: Alert) -> str:
-    kind = (f"RETROACTIVE after {alert.list_version}" if alert.retroactive
-            else f"as of {alert.as_of}")
-    where = f"block {alert.block}" if alert.block is not None else "no block (illustrative)"
-    lines = [f"[{alert.severity.upper()}] {alert.rule} ({kind}) {alert.chain} {where} "
-             f"tx {alert.tx_hash}", f"    amount {_amount(alert)}"]
+def _transfer_facts(alert: Alert) -> dict[str, Any]:
+    """The transfer's own fields as the rule saw them (kept in every alert's trace)."""
+    trace: Any = alert.evidence.get("trace") or {}
+    return (trace.get("inputs") or {}).get("transfer") or {}
+
+
+def where_label(alert: Alert) -> str:
+    """Where the transfer is: its block, or why it has none (pending, illustrative, …)."""
+    if alert.evidence.get("illustrative"):
+        return "no block (illustrative: synthetic demo transfer, not on any chain)"
+    if alert.block is not None:
+        return f"block {alert.block}"
+    facts = _transfer_facts(alert)
+    if facts.get("status") == "pending":
+        if facts.get("direction") == "withdrawal":
+            return "pending withdrawal (not yet on chain)"
+        return "pending (not yet in a block)"
+    if facts.get("direction") == "internal":
+        return "internal transfer (off chain)"
+    if facts.get("direction") == "withdrawal":
+        return "withdrawal sent (block not reported yet)"
+    return "no block"
+
+
+def kind_label(alert: Alert, origin: str | None = None) -> str:
+    """Which judgement this is: as of a date, or retroactive with its reason and date."""
+    retro: Any = alert.evidence.get("retroactive") or {}
+    if not alert.retroactive:
+        kind = f"as of {alert.as_of}"
+    elif alert.list_version:
+        published = f", published {retro['published']}" if retro.get("published") else ""
+        kind = f"RETROACTIVE after {alert.list_version}{published}"
+    elif retro.get("designated"):
+        kind = f"RETROACTIVE: designated {retro['designated']}, after the transfer's date"
+    else:
+        kind = f"RETROACTIVE: {retro.get('reason') or 'listed after the transfer'}"
+    return f"{origin}, {kind}" if origin else kind
+
+
+def _summary(alert: Alert, origin: str | None = None) -> str:
+    lines = [f"[{alert.severity.upper()}] {alert.rule} ({kind_label(alert, origin)}) "
+             f"{alert.chain} {where_label(alert)} tx {alert.tx_hash}",
+             f"    amount {_amount(alert)}"]
     matched = _matches(alert)
     if matched:
         lines.append(f"    listed: {matched}")
     return "\n".join(lines) + _hop_path(alert)
 
 
-def print_alerts(alerts: Iterable[Alert], as_json: bool) -> int:
-    """Print alerts; return how many."""
+def print_alerts(alerts: Iterable[Alert], as_json: bool, origin: str | None = None) -> int:
+    """Print alerts; return how many. ``origin`` labels a whole run ("replay")."""
     count = 0
     for alert in alerts:
         count += 1
-        click.echo(dumps(alert_to_wire(alert)).decode() if as_json else _summary(alert))
+        click.echo(dumps(alert_to_wire(alert)).decode() if as_json else _summary(alert, origin))
     return count

@@ -66,13 +66,13 @@ def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: 
             def after_chunk(done: int, last: int) -> None:
                 nonlocal printed
                 engine.drain()
-                printed += print_alerts(engine.stats.new_alerts[printed:], as_json)
+                printed += print_alerts(engine.stats.new_alerts[printed:], as_json, "replay")
                 show(done, last)
 
             begun = time.monotonic()
             metrics = follower.replay(start, end, resume=False, progress=after_chunk)
             engine.drain()
-            printed += print_alerts(engine.stats.new_alerts[printed:], as_json)
+            printed += print_alerts(engine.stats.new_alerts[printed:], as_json, "replay")
             follower.close()
             _summary(chain, start, end, metrics.transfers, engine, time.monotonic() - begun,
                      metrics.dead_letters)

@@ -62,9 +62,11 @@ def tags() -> None:
               "files carry none (OFAC CSV and per-asset lists do not).")
 @click.option("--source", "source_name", help="List name to load as (default per format, "
               "e.g. ofac-sdn, graphsense).")
+@click.option("--allow-truncated-remarks", is_flag=True, help="ofac-csv: load SDN.CSV without "
+              "SDN_COMMENTS.CSV, losing the addresses past each 1,000-character cut.")
 @click.pass_context
 def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.date | None,
-         source_name: str | None) -> None:
+         source_name: str | None, allow_truncated_remarks: bool) -> None:
     """Load list FILES of FORMAT as a new version and publish its delta.
 
     \b
@@ -73,12 +75,17 @@ def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.dat
     opensanctions-ftm, graphsense (TagPack YAML), labels-json (Etherscan-style),
     token-list, mof (Japan MOF: not available yet).
     """
-    loaded = loader(fmt).load([Path(p) for p in paths])
+    if allow_truncated_remarks and fmt != "ofac-csv":
+        raise click.UsageError("--allow-truncated-remarks applies to ofac-csv only")
+    options = {"allow_truncated_remarks": True} if allow_truncated_remarks else {}
+    loaded = loader(fmt, **options).load([Path(p) for p in paths])
     if source_name:
         loaded = _renamed(loaded, source_name)
     for skipped in loaded.skipped:
         where = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
         click.echo(f"skipped {where}: {skipped.text!r}: {skipped.reason}", err=True)
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
     delta = open_tag_store(ctx, with_producer=True).load(loaded, fmt, published)
     click.echo(wire.dumps({**_delta_summary(delta), "tags": len(loaded.tags),
                            "names": len(loaded.names), "skipped": len(loaded.skipped)}))

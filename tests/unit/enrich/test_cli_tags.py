@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests.unit.enrich.paths import TAGDATA
+from tests.unit.enrich.paths import COMMENTS, SDN_2024, TAGDATA
 from txmon.cli.main import main
 
 TORNADO = "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc"
@@ -55,3 +55,20 @@ def test_load_diff_stats_and_bad_input(run):
     assert bad.exit_code == 2 and "EIP-55" in bad.output
     assert run("load", "mof", str(packs / "tornado_cash.yaml")).exit_code == 3
     assert "ofac-address-list" in run("load", "--help").stdout
+
+
+def test_sdn_csv_without_comments_needs_the_explicit_flag(run):
+    as_new = ("--published", "2024-05-03", "--source", "sdn-csv-check")  # beside the seeds
+    refused = run("load", "ofac-csv", str(SDN_2024), *as_new)
+    assert refused.exit_code == 2
+    assert "SDN_COMMENTS.CSV, which was not given" in refused.stderr
+    assert "sdn-csv-check" not in json.loads(run("stats").stdout)["sources"]
+    allowed = run("load", "ofac-csv", str(SDN_2024), *as_new, "--allow-truncated-remarks")
+    assert allowed.exit_code == 0, allowed.output
+    assert "warning: " in allowed.stderr and "18 truncated remarks" in allowed.stderr
+    assert json.loads(allowed.stdout.splitlines()[0])["added_count"] == 280
+    complete = run("load", "ofac-csv", str(SDN_2024), str(COMMENTS), *as_new)
+    assert complete.exit_code == 0 and "warning:" not in complete.stderr
+    other = run("load", "graphsense", str(TAGDATA / "graphsense" / "tornado_cash.yaml"),
+                "--allow-truncated-remarks")
+    assert other.exit_code == 2 and "ofac-csv only" in other.stderr

@@ -14,6 +14,7 @@ import pytest
 from enrich.addresses import normalize
 from enrich.index import TagIndex
 from enrich.seeding import ensure_seeded
+from enrich.sources.base import LoadedList
 from enrich.sources.ofac_address_list import OfacAddressListSource, asset_of, entries
 from enrich.sources.ofac_csv import OfacCsvSource
 from enrich.tagstore import LOCK, TagStore
@@ -35,6 +36,11 @@ def seeded(store: Store) -> TagStore:
     ensure_seeded(tag_store, SEEDS)
     return tag_store
 
+
+
+def _sdn_2022() -> LoadedList:
+    """The 2022-03-15 SDN.CSV; no SDN_COMMENTS.CSV of that release exists (PROVENANCE.md)."""
+    return OfacCsvSource(allow_truncated_remarks=True).load([SDN_2022])
 
 def test_every_per_asset_list_entry_round_trips_with_entity_and_programs(seeded, list_files):
     named = {t.address: t for t in OfacCsvSource().load([SDN_2024, COMMENTS]).tags}
@@ -60,7 +66,7 @@ def test_every_per_asset_list_entry_round_trips_with_entity_and_programs(seeded,
 
 def test_2022_then_2024_delta_holds_the_tornado_cash_addresses(store):
     tag_store = TagStore(store)
-    first = tag_store.load(OfacCsvSource().load([SDN_2022]), "ofac-csv", dt.date(2022, 3, 15))
+    first = tag_store.load(_sdn_2022(), "ofac-csv", dt.date(2022, 3, 15))
     assert len(first.added) == 123 and first.previous is None
     second = tag_store.load(OfacCsvSource().load([SDN_2024, COMMENTS]), "ofac-csv",
                             dt.date(2024, 5, 3))
@@ -115,7 +121,7 @@ def test_readers_see_the_old_version_until_the_head_flips(store):
             seen.append(len(TagStore(store).lookup(TORNADO)))
 
     tag_store = Watching(store)
-    tag_store.load(OfacCsvSource().load([SDN_2022]), "ofac-csv", dt.date(2022, 3, 15))
+    tag_store.load(_sdn_2022(), "ofac-csv", dt.date(2022, 3, 15))
     tag_store.load(OfacCsvSource().load([SDN_2024, COMMENTS]), "ofac-csv", dt.date(2024, 5, 3))
     assert seen == [0, 0]  # the new version was fully written but not yet visible
     assert len(tag_store.lookup(TORNADO, dt.date(2024, 6, 1))) == 1
@@ -126,9 +132,9 @@ def test_a_refused_load_leaves_the_active_version_in_force(store):
     tag_store.load(OfacCsvSource().load([SDN_2024, COMMENTS]), "ofac-csv", dt.date(2024, 5, 3))
     head = tag_store.head()
     with pytest.raises(TxmonError, match="older than the active one"):
-        tag_store.load(OfacCsvSource().load([SDN_2022]), "ofac-csv", dt.date(2022, 3, 15))
+        tag_store.load(_sdn_2022(), "ofac-csv", dt.date(2022, 3, 15))
     with pytest.raises(TxmonError, match="no publication date"):
-        tag_store.load(OfacCsvSource().load([SDN_2022]), "ofac-csv")
+        tag_store.load(_sdn_2022(), "ofac-csv")
     store.put(LOCK, str(9e12).encode())  # another loader holds the lock
     with pytest.raises(TxmonError, match="in progress"):
         tag_store.load(OfacAddressListSource().load(sorted(LISTS.glob("*.txt"))),
@@ -144,7 +150,7 @@ def test_delta_is_published_on_tags_updates(store, tmp_path):
     bus = EmbeddedBus(tmp_path / "bus.sqlite")
     producer = bus.producer()
     tag_store = TagStore(store, producer=producer, topic=TAG_UPDATES)
-    delta = tag_store.load(OfacCsvSource().load([SDN_2022]), "ofac-csv", dt.date(2022, 3, 15))
+    delta = tag_store.load(_sdn_2022(), "ofac-csv", dt.date(2022, 3, 15))
     consumer = bus.consumer([TAG_UPDATES], "test")
     [message] = consumer.poll(timeout=1.0)
     body = wire.loads(message.value)
@@ -181,7 +187,7 @@ class LossyProducer(Producer):
 def test_a_delta_whose_publish_failed_is_published_by_the_next_call(store):
     producer = LossyProducer(fail={1, 3})
     tag_store = TagStore(store, producer=producer, topic=TAG_UPDATES)
-    sdn_2022 = OfacCsvSource().load([SDN_2022])
+    sdn_2022 = _sdn_2022()
     with pytest.raises(DeliveryError):
         tag_store.load(sdn_2022, "ofac-csv", dt.date(2022, 3, 15))
     version = tag_store.head().sources["ofac-sdn"]  # the head did switch

@@ -14,14 +14,18 @@ from enrich.tagstore import TagStore
 from screening.index import NameIndex
 from screening.matcher import NameMatcher
 from screening.service import ScreeningService
+from txmon.settings import SEEDS_DIR
 from txmon.store.sqlite import SqliteStore
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "screening"
+# the remarks overflow of the cut SDN.CSV rows in the excerpt (seeds/PROVENANCE.md)
+COMMENTS = SEEDS_DIR / "ofac" / "legacy-csv-2025-01" / "sdn_comments.csv"
 TODAY = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 
 
 def load_lists(tag_store: TagStore) -> None:
-    loads = [("ofac-csv", [DATA / "ofac/sdn.csv", DATA / "ofac/alt.csv"], dt.date(2024, 5, 3)),
+    sdn = [DATA / "ofac/sdn.csv", DATA / "ofac/alt.csv", COMMENTS]
+    loads = [("ofac-csv", sdn, dt.date(2024, 5, 3)),
              ("un-xml", [DATA / "un/UN_consolidated_excerpt.xml"], None),
              ("uk-csv", [DATA / "uk/sanctionsconlist_excerpt.csv"], None)]
     for fmt, paths, published in loads:

@@ -15,7 +15,7 @@ from rules.exposure.state import TaintRepository, TaintState
 from screening.confirmations import LOG, verify
 from screening.matcher import NameQuery
 from screening.service import InvalidQuery, ScreeningService
-from tests.unit.screening.conftest import TODAY
+from tests.unit.screening.conftest import COMMENTS, TODAY
 from txmon.errors import FeedVerificationError, InvalidAddress
 from txmon.wire import dumps, loads
 
@@ -127,7 +127,8 @@ def test_indexes_follow_a_new_list_version(service: ScreeningService, tmp_path: 
     newer = tmp_path / "sdn.csv"  # a later version without both entries (delistings)
     newer.write_bytes(b"\n".join(line for line in sdn.read_bytes().split(b"\n")
                                  if b"LAZARUS" not in line and b"SEMENOV, Roman" not in line))
-    service.tag_store.load(loader("ofac-csv").load([newer]), "ofac-csv", dt.date(2024, 6, 1))
+    service.tag_store.load(loader("ofac-csv").load([newer, COMMENTS]), "ofac-csv",
+                           dt.date(2024, 6, 1))
     service._checked = 0.0  # skip the one-second head cache
     assert service.screen_address(SEMENOV_ETH, record=False)["decision"] == "allow"
     assert service.screen_name(NameQuery("Lazarus Group"), record=False)["decision"] == "allow"
