@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from functools import cached_property
 
+from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher, TagLookup
@@ -135,6 +136,7 @@ class App:
             on_tick=self._follow_tag_head,
             account_for=self.account_for,
             deadletter_topic=self.topic(DEADLETTER),
+            lifecycle=AlertLifecycle(self.store, self.alert_store),
         )
 
     def _follow_tag_head(self) -> None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher
@@ -26,7 +27,7 @@ from txmon import metrics
 from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
 from txmon.errors import BadRecord
-from txmon.models import Alert, Transfer
+from txmon.models import Alert, Transfer, TransferStatus
 from txmon.wire import decode_transfer, loads
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class EngineStats:
     alerts_seen: int = 0
     dead_letters: int = 0
     alerts_retroactive: int = 0
+    alerts_retracted: int = 0  # retracted events appended (the alert's block reorged out)
     new_alerts: list[Alert] = field(default_factory=list)
 
 
@@ -65,6 +67,7 @@ class Engine:
         on_tick: Callable[[], None] | None = None,
         account_for: Callable[[str], str | None] | None = None,
         deadletter_topic: str = DEADLETTER,
+        lifecycle: AlertLifecycle | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -81,6 +84,7 @@ class Engine:
         self._retro = retro
         self._on_tick = on_tick  # periodic housekeeping, e.g. follow the tag store's head
         self._account_for = account_for  # exchange deposit address → customer account
+        self._lifecycle = lifecycle  # retracted / re-included events on the feed
         self._seen: list[Transfer] = []  # recorded in history once per batch
         self.stats = EngineStats()
 
@@ -102,6 +106,8 @@ class Engine:
         if isinstance(transfer, BadRecord):
             self._dead_letter(message, str(transfer))
             return
+        if transfer.status is TransferStatus.RETRACTED:
+            self._retract(transfer)  # then on as usual: it raises nothing itself
         try:
             enriched = self._enricher.enrich(transfer, self._as_of)
             alerts = self._rules.evaluate(enriched)
@@ -114,7 +120,7 @@ class Engine:
             self._dead_letter(message, f"evaluation failed: {exc!r}")
             return
         for alert in alerts:
-            self._raise(self._name_accounts(alert, transfer))
+            self._raise(self._name_accounts(alert, transfer), transfer)
         if self._history is not None:
             self._seen.append(transfer)
         self.stats.transfers += 1
@@ -137,8 +143,17 @@ class Engine:
             return alert
         return dataclasses.replace(alert, evidence={**alert.evidence, "accounts": accounts})
 
-    def _raise(self, alert: Alert) -> None:
-        if self._alerts.raise_alert(alert).created:
+    def _retract(self, transfer: Transfer) -> None:
+        """A reorg took the transfer's block: undo its taint, flag the alerts raised on it."""
+        self._rules.retract(transfer)
+        if self._lifecycle is not None:
+            self.stats.alerts_retracted += self._lifecycle.retracted(transfer)
+
+    def _raise(self, alert: Alert, transfer: Transfer | None = None) -> None:
+        created = self._alerts.raise_alert(alert).created
+        if self._lifecycle is not None:
+            self._lifecycle.raised(alert, created, transfer)
+        if created:
             self.stats.alerts_new += 1
             self.stats.alerts_retroactive += alert.retroactive
             self.stats.new_alerts.append(alert)

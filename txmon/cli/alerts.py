@@ -27,8 +27,9 @@ def alerts() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_cli
 def list_alerts(cli: CliContext, as_json: bool) -> None:
-    """Every stored alert in feed order."""
-    count = print_alerts(cli.app.alert_store.alerts(), as_json)
+    """Every stored alert in feed order, with what happened to it since (reorg, delisting)."""
+    store = cli.app.alert_store
+    count = print_alerts(store.alerts(), as_json, store.lifecycle())
     click.echo(f"{count} alerts", err=True)
 
 
