@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from alerts.delisting import AlertDelistings, delisting_from_message
 from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
@@ -44,6 +45,7 @@ class EngineStats:
     dead_letters: int = 0
     alerts_retroactive: int = 0
     alerts_retracted: int = 0  # retracted events appended (the alert's block reorged out)
+    alerts_delisted: int = 0  # delisted events appended (a party an alert rests on delisted)
     new_alerts: list[Alert] = field(default_factory=list)
 
 
@@ -68,6 +70,7 @@ class Engine:
         account_for: Callable[[str], str | None] | None = None,
         deadletter_topic: str = DEADLETTER,
         lifecycle: AlertLifecycle | None = None,
+        delistings: AlertDelistings | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -85,6 +88,7 @@ class Engine:
         self._on_tick = on_tick  # periodic housekeeping, e.g. follow the tag store's head
         self._account_for = account_for  # exchange deposit address → customer account
         self._lifecycle = lifecycle  # retracted / re-included events on the feed
+        self._delistings = delistings  # delisted events on open alerts
         self._seen: list[Transfer] = []  # recorded in history once per batch
         self.stats = EngineStats()
 
@@ -102,6 +106,7 @@ class Engine:
             if self._on_control is not None:
                 self._on_control(message)  # e.g. swap the tag index to the new version
             self._retroactive(message)
+            self._delisted(message)
             return
         if isinstance(transfer, BadRecord):
             self._dead_letter(message, str(transfer))
@@ -179,6 +184,20 @@ class Engine:
             return
         for alert in alerts:
             self._raise(alert)
+
+    def _delisted(self, message: Message) -> None:
+        """A list update that removes addresses: flag the open alerts resting on them."""
+        if self._delistings is None:
+            return
+        try:
+            delisting = delisting_from_message(loads(message.value))
+        except (BadRecord, KeyError, TypeError, ValueError) as exc:
+            # the look-back (_retroactive) dead-letters a malformed update; say why here too
+            log.warning("list update at offset %s carries no usable delisting: %r",
+                        message.offset, exc)
+            return
+        if delisting is not None:
+            self.stats.alerts_delisted += self._delistings.apply(delisting)
 
     def process_batch(self, messages: list[Message]) -> None:
         """Process, publish, then commit: the order that makes crashes harmless."""
