@@ -43,13 +43,17 @@ def _reasons(alert: Alert, source: str, wanted: set[str]) -> dict[str, str]:
     """Delisted addresses this alert rests on → the party named in its evidence ('' if none)."""
     found: dict[str, str] = {}
     for match in alert.evidence.get("matches") or ():  # type: ignore[union-attr]
+        if not isinstance(match, dict) or not isinstance(match.get("address"), str):
+            continue  # evidence of an older shape: nothing to match on
         address = history_address(match["address"])
-        tags = [t for t in match.get("tags", ()) if t.get("source") == source]
+        tags = [t for t in match.get("tags") or () if isinstance(t, dict)
+                and t.get("source") == source]
         if address in wanted and tags:
             found[address] = "; ".join(sorted({str(t.get("entity", "")) for t in tags}))
     exposure: Any = alert.evidence.get("exposure") or {}
     for raw in exposure.get("sources") or ():
-        found.setdefault(history_address(raw), "")
+        if isinstance(raw, str):
+            found.setdefault(history_address(raw), "")
     return {a: p for a, p in found.items() if a in wanted}
 
 

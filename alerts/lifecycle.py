@@ -8,7 +8,8 @@ id: hash of rule and transfer), it gets ``io.txmon.alert.reincluded.v1``. So the
 read with its lifecycle events, says what a replay of the canonical chain says.
 
 Store keys (any backend): set ``alert-index:transfer:<transfer id>`` → ids of the alerts
-raised on it (written when an alert is raised; alerts are rare, so one small write each),
+raised on it (buffered per engine batch: one ``add_members`` per batch, flushed before any
+retraction is looked up and before the batch commits),
 and ``alert-life:retracted:<alert id>`` → the block hash it was retracted from, while it
 stands retracted. Each event is appended once per (alert, block hash), so a redelivered
 retraction is a no-op, and a second reorg of a re-mined block is a new fact.
@@ -35,13 +36,20 @@ class AlertLifecycle:
     def __init__(self, store: Store, alerts: AlertStore) -> None:
         self._store = store
         self._alerts = alerts
+        self._pending: dict[str, list[str]] = {}  # index entries not yet written
+
+    def flush(self) -> None:
+        """Write the buffered index entries (the engine calls it before committing)."""
+        if self._pending:
+            pending, self._pending = self._pending, {}
+            self._store.add_members({INDEX + t: ids for t, ids in pending.items()})
 
     def raised(self, alert: Alert, created: bool, transfer: Transfer | None = None) -> bool:
         """Record a raised alert; re-raised on a re-mined ``transfer``, it is re-included.
 
         Returns True when a re-included event was appended.
         """
-        self._store.add_members({INDEX + alert.transfer_id: [alert.id]})
+        self._pending.setdefault(alert.transfer_id, []).append(alert.id)
         if created or transfer is None:
             return False
         if self._store.get(RETRACTED + alert.id) is None:
@@ -54,6 +62,7 @@ class AlertLifecycle:
 
     def retracted(self, transfer: Transfer) -> int:
         """Append a retracted event on every alert of ``transfer``; returns how many new."""
+        self.flush()  # an alert raised earlier in this batch is retracted too
         count = 0
         for alert_id in sorted(self._store.members(INDEX + transfer.id)):
             result = self._alerts.append_event(

@@ -214,6 +214,8 @@ class Engine:
                 self._handle(message, transfer)
         finally:
             self._rules.release()
+            if self._lifecycle is not None:
+                self._lifecycle.flush()
         self._flush_history()
         self._producer.flush()  # dead letters delivered before we commit past them
         if self._publisher is not None:  # None: a separate `txmon alerts publish` does it
