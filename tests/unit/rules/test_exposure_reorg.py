@@ -16,6 +16,7 @@ import pytest
 
 from enrich.enricher import Enricher
 from rules.engine import RuleEngine
+from rules.exposure import ExposureConfig, ExposureTracker
 from rules.rulebook import load_rulebook
 from tests.unit.rules.factory import (
     ALICE,
@@ -138,3 +139,25 @@ def test_an_out_of_order_retraction_keeps_the_taint_it_cannot_undo(store: Store)
     assert engine.retract(retracted(SOURCE_TO_A)) is True  # ALICE moved on since: kept
     alice = [k for k in taint_state(store) if k.endswith(ALICE)]
     assert alice, "ALICE's taint must not be dropped by an undo that no longer applies"
+
+
+@pytest.mark.parametrize("model", ["poison", "haircut", "fifo"])
+def test_every_taint_model_is_undone_exactly(store: Store, model: str) -> None:
+    """FIFO lots, haircut floors and poison's sticky taint all come back to the fork."""
+    tracker = ExposureTracker(store, ExposureConfig(model=model))
+    for t in (SOURCE_TO_A, transfer(2, [(TORNADO, 3 * WEI)], [(ALICE, 3 * WEI)])):
+        tracker.observe(ENRICHER.enrich(t))
+    at_fork = taint_state(store)
+    orphaned = [transfer(3, [(ALICE, 7 * WEI)], [(BOB, 5 * WEI), (CAROL, 2 * WEI)]),
+                transfer(4, [(BOB, 1 * WEI), (CAROL, 2 * WEI)], [(DAVE, 3 * WEI)]),
+                transfer(5, [(ALICE, 1 * WEI)], [(DAVE, 1 * WEI)])]
+    tracker.prefetch(orphaned)
+    for t in orphaned:
+        tracker.observe(ENRICHER.enrich(t))
+    tracker.release()
+    assert taint_state(store) != at_fork
+    undo = [retracted(t) for t in reversed(orphaned)]
+    tracker.prefetch(undo)
+    assert all(tracker.retract(t) for t in undo)
+    tracker.release()
+    assert taint_state(store) == at_fork
