@@ -7,8 +7,7 @@ whose reason was one of those addresses gets an ``io.txmon.alert.delisted.v1`` e
 the feed: its evidence matched the address with a tag of that source, or named it as an
 exposure source. Nothing is deleted or rewritten: the alert was right on its date (the
 designation was in force then); the event tells the analyst the party is no longer listed.
-The status audit trail is left alone (its entries are status changes; the event is on the
-feed, which ``txmon alerts list`` shows with the alert).
+The alert's status audit trail gets a note too (status unchanged; ``txmon alerts history``).
 
 Idempotent per (alert, source, address, delisting date): a redelivered update adds nothing.
 Finding the alerts reads the feed once per update: delistings are rare (a handful a year
@@ -85,7 +84,11 @@ class AlertDelistings:
         data = {"alert_id": alert.id, "address": address, "party": party,
                 "source": delisting.source, "delisted_on": delisting.on.isoformat(),
                 "edition": delisting.edition}
-        return int(self._alerts.append_event(key, DELISTED_TYPE, alert.id, data).created)
+        created = self._alerts.append_event(key, DELISTED_TYPE, alert.id, data).created
+        self._workflow.note(alert.id, key, "txmon", f"{party or address} delisted by "
+                            f"{delisting.source} on {delisting.on.isoformat()} (edition "
+                            f"{delisting.edition}); the alert stands as raised")
+        return int(created)
 
 
 def delisting_from_message(message: dict[str, Any]) -> Delisting | None:

@@ -128,6 +128,8 @@ def history(cli: CliContext, alert_id: str, as_json: bool) -> None:
     for change in trail:
         if as_json:
             click.echo(dumps(asdict(change)).decode())
+        elif change.previous == change.status:  # a note (e.g. a delisting), no change
+            click.echo(f"{change.seq}. {change.at} {change.by}: note — {change.reason}")
         else:
             click.echo(f"{change.seq}. {change.at} {change.by}: {change.previous} → "
                        f"{change.status} — {change.reason}")

@@ -6,7 +6,8 @@ real designations file seeds/designations.yaml, whose Tornado Cash entry carries
 that file as it stood before the delisting (the same entry without ``delisted``), raises
 alerts on 2024 flows to and from Tornado Cash, then receives the current file: the engine
 appends a ``delisted`` event on every alert still open that rests on Tornado Cash —
-direct matches and exposure sources — and on none other; nothing is deleted.
+direct matches and exposure sources — and on none other, and a note in its audit trail;
+nothing is deleted and no status changes.
 """
 
 from __future__ import annotations
@@ -116,6 +117,11 @@ def test_tornado_cash_delisting_flags_the_open_alerts_resting_on_it(tmp_path: Pa
         "edition": "ofac-sdn@2025-03-21#designations"}
     assert flagged[2]["data"]["party"] == "TORNADO CASH"  # exposure source: from the update
     assert workflow.status(raised[0].id) == "investigating"  # status untouched
+    trail = workflow.history(raised[0].id)
+    assert [(c.previous, c.status, c.by) for c in trail] == [
+        ("open", "investigating", "ana"), ("investigating", "investigating", "txmon")]
+    assert trail[-1].reason.startswith("TORNADO CASH delisted by ofac-sdn on 2025-03-21")
+    assert len(workflow.history(raised[3].id)) == 2  # dismissed: no event, no note
 
     # the same update again (redelivery, a second load of the same file): nothing new
     tags.set_designations(before_the_delisting())
@@ -123,12 +129,18 @@ def test_tornado_cash_delisting_flags_the_open_alerts_resting_on_it(tmp_path: Pa
     tags.publish_pending_deltas()
     assert engine(bus, store, index).run(idle_exit=0.3).alerts_delisted == 0
     assert alert_store.count() == 8
+    assert len(workflow.history(raised[0].id)) == 2  # no second note either
+    workflow.change(raised[0].id, "escalated", "ana", "reported: it was listed on its date")
     store.close()
 
     runner = CliRunner()
     listed = runner.invoke(main, ["--data-dir", str(data), "alerts", "list"])
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.count("delisted 2025-03-21: " + TORNADO_PROXY) == 3
+    history = runner.invoke(main, ["--data-dir", str(data), "alerts", "history", raised[1].id])
+    assert history.exit_code == 0, history.output
+    assert "txmon: note — TORNADO CASH delisted by ofac-sdn on 2025-03-21" in history.stdout
+    assert "status open" in history.stderr
     rows = [json.loads(line) for line in runner.invoke(
         main, ["--data-dir", str(data), "alerts", "list", "--json"]).stdout.splitlines()]
     assert [bool(r.get("lifecycle")) for r in rows] == [True, True, True, False, False]
