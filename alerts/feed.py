@@ -19,6 +19,9 @@ from txmon.models import Alert
 from txmon.wire import alert_to_wire, dumps, loads
 
 EVENT_TYPE = "io.txmon.alert.v1"
+RETRACTED_TYPE = "io.txmon.alert.retracted.v1"  # the alert's transfer left the chain (reorg)
+REINCLUDED_TYPE = "io.txmon.alert.reincluded.v1"  # ... and was mined again in a new block
+DELISTED_TYPE = "io.txmon.alert.delisted.v1"  # a party the alert rests on was delisted
 SPEC_VERSION = "1.0"
 
 
@@ -40,6 +43,29 @@ def build_event(alert: Alert, seq: int, prev_hash: str, source: str) -> dict[str
         "sequence": seq,
         "prevhash": prev_hash,
         "data": alert_to_wire(alert),
+    }
+    event["hash"] = event_hash(event)
+    return event
+
+
+def build_lifecycle_event(event_type: str, event_id: str, subject: str, data: dict[str, Any],
+                          seq: int, prev_hash: str, source: str) -> dict[str, Any]:
+    """A later fact about an alert (``subject`` = its id) on the same chained feed.
+
+    The alert event itself is never rewritten: what happened to it afterwards (retracted
+    by a reorg, delisted party) is appended, so every type is sequenced, hashed and
+    verified like an alert.
+    """
+    event: dict[str, Any] = {
+        "specversion": SPEC_VERSION,
+        "type": event_type,
+        "source": source,
+        "id": event_id,
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "sequence": seq,
+        "prevhash": prev_hash,
+        "data": data,
     }
     event["hash"] = event_hash(event)
     return event

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from alerts.feed import build_event
+from alerts.feed import EVENT_TYPE, build_event, build_lifecycle_event
 from txmon.models import Alert
 from txmon.store.base import AppendResult, Store
 from txmon.wire import alert_from_wire, dumps, loads
@@ -35,6 +35,20 @@ class AlertStore:
 
         return self._store.append_chained(FEED_LOG, alert.id, build)
 
+    def append_event(self, key: str, event_type: str, subject: str,
+                     data: dict[str, Any]) -> AppendResult:
+        """Append a lifecycle event about alert ``subject`` once per ``key`` (its dedupe key).
+
+        Same log as the alerts, so sequence, chain and de-duplication cover every type.
+        """
+
+        def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
+            event = build_lifecycle_event(event_type, key, subject, data, seq, prev_hash,
+                                          self._source)
+            return dumps(event), event["hash"]
+
+        return self._store.append_chained(FEED_LOG, key, build)
+
     def events(self, from_seq: int = 1) -> Iterator[tuple[int, dict[str, Any]]]:
         """Feed events (CloudEvents dicts) in sequence order."""
         for seq, raw in self._store.read_log(FEED_LOG, from_seq):
@@ -45,9 +59,18 @@ class AlertStore:
         return self._store.read_log(FEED_LOG, from_seq)
 
     def alerts(self) -> Iterator[Alert]:
-        """Every stored alert in feed order."""
+        """Every stored alert in feed order (lifecycle events left out)."""
         for _, event in self.events():
-            yield alert_from_wire(event["data"])
+            if event.get("type", EVENT_TYPE) == EVENT_TYPE:
+                yield alert_from_wire(event["data"])
+
+    def lifecycle(self) -> dict[str, list[dict[str, Any]]]:
+        """Lifecycle events (retracted, delisted, …) per alert id, in feed order."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for _, event in self.events():
+            if event.get("type", EVENT_TYPE) != EVENT_TYPE:
+                out.setdefault(event["subject"], []).append(event)
+        return out
 
     def find(self, alert_id: str) -> Alert | None:
         """The stored alert with this id (a scan of the feed: for operators, not hot paths)."""
@@ -57,4 +80,5 @@ class AlertStore:
         return None
 
     def count(self) -> int:
+        """Events on the feed (alerts and lifecycle events)."""
         return self._store.log_head(FEED_LOG).seq

@@ -5,6 +5,8 @@ Store, with who, when (UTC) and why; nothing is ever updated in place, so the tr
 the status. A change is appended with the dedupe key ``after:<seq it was decided on>``:
 two analysts changing the same alert at once cannot both win — the second is refused and
 must look again. The alert itself (its id, evidence and feed entry) is never rewritten.
+A *note* (an entry whose status equals its previous one, e.g. "the party was delisted")
+records a fact without changing the status; real changes never repeat a status.
 """
 
 from __future__ import annotations
@@ -73,8 +75,22 @@ class AlertWorkflow:
         return [StatusChange(**loads(raw)) for _, raw in self._store.read_log(self._log(alert_id))]
 
     def status(self, alert_id: str) -> Status:
-        trail = self.history(alert_id)
-        return Status(trail[-1].status) if trail else Status.OPEN
+        changes = [c for c in self.history(alert_id) if c.status != c.previous]  # not notes
+        return Status(changes[-1].status) if changes else Status.OPEN
+
+    def note(self, alert_id: str, key: str, by: str, reason: str) -> bool:
+        """Append a fact to the trail without changing the status, once per ``key``."""
+        current = self.status(alert_id)
+        at = self._clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
+            entry = {"alert_id": alert_id, "seq": seq, "previous": current.value,
+                     "status": current.value, "by": by, "at": at, "reason": reason,
+                     "prevhash": prev_hash, "hash": ""}
+            entry["hash"] = _entry_hash(entry)
+            return dumps(entry), str(entry["hash"])
+
+        return self._store.append_chained(self._log(alert_id), f"note:{key}", build).created
 
     def change(self, alert_id: str, to: str, by: str, reason: str) -> StatusChange:
         """Append a status change; raise WorkflowError when it is not allowed."""

@@ -150,11 +150,40 @@ class TagStore:
         return out
 
     # ---- writing ---------------------------------------------------------------------
-    def set_designations(self, designations: Designations) -> None:
-        """Store the override file and bump the head so that indexes refresh."""
+    def set_designations(self, designations: Designations) -> list[Delta]:
+        """Store the override file and bump the head so that indexes refresh.
+
+        A new or changed delisting date in the file (OFAC's removal of Tornado Cash on
+        2025-03-21 is one) is a list update too: it is staged in the outbox, with the
+        flip, as a delta whose ``removed`` are the addresses it delists, so that the
+        engine flags the open alerts resting on them. Returns those deltas.
+        """
         head = self.head()
-        self.store.put_many({DESIGNATIONS: wire.dumps(designations.to_wire()),
-                             HEAD: _head_to_wire(Head(head.seq + 1, head.sources))})
+        deltas = self._delistings(self.designations(), designations, head)
+        flip = {DESIGNATIONS: wire.dumps(designations.to_wire()),
+                HEAD: _head_to_wire(Head(head.seq + 1, head.sources))}
+        flip.update(outbox_item(delta, head.seq + 1) for delta in deltas)
+        self.store.put_many(flip)
+        return deltas
+
+    def _delistings(self, before: Designations, after: Designations,
+                    head: Head) -> list[Delta]:
+        """Per (source, date): active addresses whose delisting date the new file sets."""
+        if before.to_wire() == after.to_wire():
+            return []
+        found: dict[tuple[str, dt.date], dict[str, str]] = {}
+        for version in head.sources.values():
+            for _, raw in self.store.scan(f"tags:v:{version}:a:"):
+                for tag in _record_from_wire(raw).tags:
+                    new = after.resolve(tag)
+                    if new.delisted_at is not None and \
+                            new.delisted_at != before.resolve(tag).delisted_at:
+                        found.setdefault((tag.source, new.delisted_at), {})[
+                            tag.address] = new.entity
+        return [Delta(source, f"{source}@{day.isoformat()}#designations",
+                      head.sources.get(source), day, removed=tuple(sorted(parties)),
+                      parties=parties)
+                for (source, day), parties in sorted(found.items())]
 
     def load(self, loaded: LoadedList, fmt: str, published: dt.date | None = None) -> Delta:
         """Make ``loaded`` the active version of its source; returns (and publishes) the delta."""

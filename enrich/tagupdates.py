@@ -22,7 +22,7 @@ def delta_messages(delta: Delta) -> list[dict[str, Any]]:
     entries = [("added", a) for a in delta.added] + [("removed", a) for a in delta.removed]
     entries += [("changed", a) for a in delta.changed]
     chunks = [entries[i:i + PART_SIZE] for i in range(0, len(entries), PART_SIZE)] or [[]]
-    return [
+    messages = [
         {"type": "tags.version", "source": delta.source, "version": delta.version,
          "previous": delta.previous, "published": delta.published.isoformat(),
          "part": n, "parts": len(chunks),
@@ -31,6 +31,10 @@ def delta_messages(delta: Delta) -> list[dict[str, Any]]:
          "changed": [a for kind, a in chunk if kind == "changed"]}
         for n, chunk in enumerate(chunks, 1)
     ]
+    for message in messages:  # who was delisted, when the update knows (designations)
+        if parties := {a: delta.parties[a] for a in message["removed"] if a in delta.parties}:
+            message["parties"] = parties
+    return messages
 
 
 def publish_delta(producer: Producer, topic: str, delta: Delta) -> None:

@@ -51,6 +51,7 @@ class Delta:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = field(default=())  # still listed, but tags differ
+    parties: dict[str, str] = field(default_factory=dict)  # removed address → its party
 
     @property
     def empty(self) -> bool:

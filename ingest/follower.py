@@ -10,7 +10,8 @@ delivered block (no gap, no duplicate).
 Reorgs (live mode): each block's parent hash must equal the hash of the block delivered
 before it. On a mismatch the follower walks back over the recent blocks it kept (in the
 store, so this works after a restart) to the last one the node still has, publishes
-``retracted`` copies of every transfer of the orphaned blocks (newest first), moves the
+``retracted`` copies of every transfer of the orphaned blocks (newest first, within a block
+too: downstream undoes taint state in the reverse of the order it applied it), moves the
 checkpoint back to the fork point, and then delivers the new canonical blocks as usual. A
 transaction re-mined in the new branch keeps its id, so downstream sees confirmed →
 retracted → confirmed for it, in that order (same key, same partition).
@@ -142,7 +143,7 @@ class Follower:
             return 0
         count = 0
         for number in orphans:
-            for transfer in self.state.transfers(number):
+            for transfer in reversed(self.state.transfers(number)):  # newest first, as applied
                 retracted = dataclasses.replace(transfer, status=TransferStatus.RETRACTED)
                 self._producer.send(self._topic, encode_transfer(retracted), key=self._key)
                 count += 1

@@ -89,6 +89,10 @@ class RuleEngine:
         if self.tracker is not None:
             self.tracker.release()
 
+    def retract(self, transfer: Transfer) -> bool:
+        """Take back the taint a transfer whose block left the chain applied (reorg)."""
+        return self.tracker.retract(transfer) if self.tracker is not None else False
+
     def evaluate(self, enriched: EnrichedTransfer, track_exposure: bool = True) -> list[Alert]:
         """Alerts raised for this transfer (none for a retracted one).
 

@@ -11,8 +11,11 @@ import logging
 from collections.abc import Callable
 from functools import cached_property
 
+from alerts.delisting import AlertDelistings
+from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
+from alerts.workflow import AlertWorkflow
 from enrich.enricher import Enricher, TagLookup
 from enrich.tagstore import TagStore
 from rules.engine import RuleEngine
@@ -109,8 +112,10 @@ class App:
         consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group)
         self._closers.append(consumer)
         producer = self.producer()
+        enricher = Enricher(self.tag_index)  # seeds, or refreshes the designations file
         # A list version whose delta never reached the bus (crash, Kafka down) goes out now,
-        # so its look-back runs; see enrich/tagoutbox.py.
+        # so its look-back runs; see enrich/tagoutbox.py. So does a delisting that a new
+        # designations file brought (enrich/tagstore.py, set_designations).
         TagStore(self.store, producer=producer,
                  topic=self.topic(TAG_UPDATES)).publish_pending_deltas()
         publisher = (FeedPublisher(self.alert_store, self.bus, producer, self.topic(ALERTS))
@@ -121,7 +126,7 @@ class App:
         return Engine(
             consumer=consumer,
             producer=producer,
-            enricher=Enricher(self.tag_index),
+            enricher=enricher,
             rules=self.rule_engine,
             alerts=self.alert_store,
             publisher=publisher,
@@ -135,6 +140,9 @@ class App:
             on_tick=self._follow_tag_head,
             account_for=self.account_for,
             deadletter_topic=self.topic(DEADLETTER),
+            lifecycle=AlertLifecycle(self.store, self.alert_store),
+            delistings=AlertDelistings(self.alert_store,
+                                       AlertWorkflow(self.store, self.alert_store)),
         )
 
     def _follow_tag_head(self) -> None:

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from alerts.delisting import AlertDelistings, delisting_from_message
+from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher
@@ -26,7 +28,7 @@ from txmon import metrics
 from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
 from txmon.errors import BadRecord
-from txmon.models import Alert, Transfer
+from txmon.models import Alert, Transfer, TransferStatus
 from txmon.wire import decode_transfer, loads
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ class EngineStats:
     alerts_seen: int = 0
     dead_letters: int = 0
     alerts_retroactive: int = 0
+    alerts_retracted: int = 0  # retracted events appended (the alert's block reorged out)
+    alerts_delisted: int = 0  # delisted events appended (a party an alert rests on delisted)
     new_alerts: list[Alert] = field(default_factory=list)
 
 
@@ -65,6 +69,8 @@ class Engine:
         on_tick: Callable[[], None] | None = None,
         account_for: Callable[[str], str | None] | None = None,
         deadletter_topic: str = DEADLETTER,
+        lifecycle: AlertLifecycle | None = None,
+        delistings: AlertDelistings | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -81,6 +87,8 @@ class Engine:
         self._retro = retro
         self._on_tick = on_tick  # periodic housekeeping, e.g. follow the tag store's head
         self._account_for = account_for  # exchange deposit address → customer account
+        self._lifecycle = lifecycle  # retracted / re-included events on the feed
+        self._delistings = delistings  # delisted events on open alerts
         self._seen: list[Transfer] = []  # recorded in history once per batch
         self.stats = EngineStats()
 
@@ -98,10 +106,13 @@ class Engine:
             if self._on_control is not None:
                 self._on_control(message)  # e.g. swap the tag index to the new version
             self._retroactive(message)
+            self._delisted(message)
             return
         if isinstance(transfer, BadRecord):
             self._dead_letter(message, str(transfer))
             return
+        if transfer.status is TransferStatus.RETRACTED:
+            self._retract(transfer)  # then on as usual: it raises nothing itself
         try:
             enriched = self._enricher.enrich(transfer, self._as_of)
             alerts = self._rules.evaluate(enriched)
@@ -114,7 +125,7 @@ class Engine:
             self._dead_letter(message, f"evaluation failed: {exc!r}")
             return
         for alert in alerts:
-            self._raise(self._name_accounts(alert, transfer))
+            self._raise(self._name_accounts(alert, transfer), transfer)
         if self._history is not None:
             self._seen.append(transfer)
         self.stats.transfers += 1
@@ -137,8 +148,17 @@ class Engine:
             return alert
         return dataclasses.replace(alert, evidence={**alert.evidence, "accounts": accounts})
 
-    def _raise(self, alert: Alert) -> None:
-        if self._alerts.raise_alert(alert).created:
+    def _retract(self, transfer: Transfer) -> None:
+        """A reorg took the transfer's block: undo its taint, flag the alerts raised on it."""
+        self._rules.retract(transfer)
+        if self._lifecycle is not None:
+            self.stats.alerts_retracted += self._lifecycle.retracted(transfer)
+
+    def _raise(self, alert: Alert, transfer: Transfer | None = None) -> None:
+        created = self._alerts.raise_alert(alert).created
+        if self._lifecycle is not None:
+            self._lifecycle.raised(alert, created, transfer)
+        if created:
             self.stats.alerts_new += 1
             self.stats.alerts_retroactive += alert.retroactive
             self.stats.new_alerts.append(alert)
@@ -165,6 +185,20 @@ class Engine:
         for alert in alerts:
             self._raise(alert)
 
+    def _delisted(self, message: Message) -> None:
+        """A list update that removes addresses: flag the open alerts resting on them."""
+        if self._delistings is None:
+            return
+        try:
+            delisting = delisting_from_message(loads(message.value))
+        except (BadRecord, KeyError, TypeError, ValueError) as exc:
+            # the look-back (_retroactive) dead-letters a malformed update; say why here too
+            log.warning("list update at offset %s carries no usable delisting: %r",
+                        message.offset, exc)
+            return
+        if delisting is not None:
+            self.stats.alerts_delisted += self._delistings.apply(delisting)
+
     def process_batch(self, messages: list[Message]) -> None:
         """Process, publish, then commit: the order that makes crashes harmless."""
         started = time.perf_counter()
@@ -180,6 +214,8 @@ class Engine:
                 self._handle(message, transfer)
         finally:
             self._rules.release()
+            if self._lifecycle is not None:
+                self._lifecycle.flush()
         self._flush_history()
         self._producer.flush()  # dead letters delivered before we commit past them
         if self._publisher is not None:  # None: a separate `txmon alerts publish` does it

@@ -75,10 +75,12 @@ def merge_sources(*groups: Iterable[str]) -> tuple[str, ...]:
 class TaintRepository:
     """Reads and writes taint state; one atomic write per transfer or per batch.
 
-    Keys: ``exposure:<model>:a:<asset key>:<address>`` for state and
+    Keys: ``exposure:<model>:a:<asset key>:<address>`` for state,
     ``exposure:<model>:done:<transfer id>`` for the exposure already computed for a
     transfer, written in the same batch so that re-processing a transfer after a crash
-    returns the stored answer instead of applying it twice.
+    returns the stored answer instead of applying it twice, and
+    ``exposure:<model>:undo:<transfer id>`` for what the transfer changed
+    (:mod:`rules.exposure.undo`), so that a reorg can take exactly that back.
     """
 
     def __init__(self, store: Store, model: str) -> None:
@@ -107,17 +109,18 @@ class TaintRepository:
     def done(self, transfer_id: str) -> bytes | None:
         return self._store.get(f"{self._prefix}done:{transfer_id}")
 
+    def undo_record(self, transfer_id: str) -> bytes | None:
+        return self._store.get(f"{self._prefix}undo:{transfer_id}")
+
     def save(self, asset: str, states: Mapping[str, TaintState | None], transfer_id: str,
-             result: bytes) -> None:
+             result: bytes, undo: bytes | None = None) -> None:
         """Write new states (None = drop: nothing tainted left) and the transfer's result."""
-        items = {self._key(asset, a): dumps(s.to_wire()) for a, s in states.items()
-                 if s is not None}
-        items[f"{self._prefix}done:{transfer_id}"] = result
-        drop = [self._key(asset, a) for a, s in states.items() if s is None]
-        self._store.put_many(items, delete=drop)
+        self.save_batch({(asset, a): s for a, s in states.items()}, {transfer_id: result},
+                        {transfer_id: undo} if undo is not None else {})
 
     def save_batch(self, states: Mapping[tuple[str, str], TaintState | None],
-                   results: Mapping[str, bytes]) -> None:
+                   results: Mapping[str, bytes], undo: Mapping[str, bytes] | None = None,
+                   undone: Iterable[str] = ()) -> None:
         """:meth:`save` for a whole batch: every state and every result in one atomic write.
 
         All or nothing, like the per-transfer write: after a crash either no transfer of
@@ -127,5 +130,10 @@ class TaintRepository:
         items = {self._key(asset, a): dumps(s.to_wire()) for (asset, a), s in states.items()
                  if s is not None}
         items.update((f"{self._prefix}done:{t}", r) for t, r in results.items())
+        items.update((f"{self._prefix}undo:{t}", u) for t, u in (undo or {}).items())
         drop = [self._key(asset, a) for (asset, a), s in states.items() if s is None]
+        # A retracted transfer forgets that it was applied: re-mined, it applies again.
+        # (Both backends delete before they set, so a re-applied id keeps its new keys.)
+        drop += [f"{self._prefix}{kind}:{t}" for t in undone for kind in ("done", "undo")
+                 if t not in results]
         self._store.put_many(items, delete=drop)

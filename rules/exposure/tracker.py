@@ -11,6 +11,7 @@ same state and the same evidence.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -22,10 +23,12 @@ from rules.exposure.model import TaintModel, share_of
 from rules.exposure.poison import Poison
 from rules.exposure.result import Exposure
 from rules.exposure.state import Hop, TaintRepository, TaintState, merge_sources
+from rules.exposure.undo import UndoRecord
 from txmon.models import Transfer, TransferKind, TransferStatus
 from txmon.store.base import Store
 from txmon.wire import dumps, loads
 
+log = logging.getLogger(__name__)
 MODELS: dict[str, type[TaintModel]] = {"poison": Poison, "haircut": Haircut, "fifo": Fifo}
 
 
@@ -74,6 +77,8 @@ class ExposureTracker:
         self._any_taint = False  # whether any cached state is tainted
         self._dirty: dict[tuple[str, str], TaintState | None] = {}  # written at release
         self._results: dict[str, bytes] = {}  # transfer id → result, written at release
+        self._undo: dict[str, bytes] = {}  # transfer id → undo record, written at release
+        self._undone: set[str] = set()  # retracted this batch: done/undo deleted at release
         self._untainted = Exposure(self.model.name)  # immutable, shared by the common case
 
     def prefetch(self, transfers: Sequence[Transfer]) -> None:
@@ -101,11 +106,11 @@ class ExposureTracker:
         Also called when the batch failed midway (the engine's ``finally``): what was
         applied is written with its results, so re-delivery answers those as before.
         """
-        dirty, results = self._dirty, self._results
+        dirty, results, undo, undone = self._dirty, self._results, self._undo, self._undone
         self._cache, self._batch, self._prefetched, self._any_taint = None, (), set(), False
-        self._dirty, self._results = {}, {}
-        if dirty or results:
-            self._repo.save_batch(dirty, results)
+        self._dirty, self._results, self._undo, self._undone = {}, {}, {}, set()
+        if dirty or results or undone:
+            self._repo.save_batch(dirty, results, undo, undone)
 
     def _load(self, asset: str, addresses: list[str]) -> dict[str, TaintState]:
         cache = self._cache
@@ -134,6 +139,8 @@ class ExposureTracker:
             return self._repo.done(transfer_id)
         if transfer_id in self._results:
             return self._results[transfer_id]  # the same transfer twice in one batch
+        if transfer_id in self._undone:
+            return None  # retracted earlier in this batch: its marker goes at release
         # One read per tainted transfer: cheaper than reading the whole batch's markers
         # while fewer than ~1 in 60 transfers is tainted (measured on SQLite).
         return self._repo.done(transfer_id)
@@ -177,20 +184,58 @@ class ExposureTracker:
         if stored is not None:
             return Exposure.from_wire(loads(stored))
         changed: dict[str, TaintState | None] = {}
+        before = dict(states)  # _spend/_receive replace entries: kept for the undo record
         contributions = self._spend(inputs, sources, states, changed)
         exposure = self._receive(t, outputs, inputs, contributions, sources, states, changed)
         if t.status is TransferStatus.PENDING:
             return exposure  # read-only: a mempool or unconfirmed event may never happen
         result = dumps(exposure.to_wire())
+        undo = dumps(UndoRecord(asset, {a: (before.get(a), st) for a, st in changed.items()})
+                     .to_wire()) if changed else None
         if self._cache is None:
-            self._repo.save(asset, changed, t.id, result)
+            self._repo.save(asset, changed, t.id, result, undo)
             return exposure
+        self._write(asset, changed)
+        self._results[t.id] = result
+        self._undone.discard(t.id)  # retracted, then re-mined within one batch
+        if undo is not None:
+            self._undo[t.id] = undo
+        return exposure
+
+    def _write(self, asset: str, changed: dict[str, TaintState | None]) -> None:
+        """Batch mode: new states go to the cache now and to the store at release."""
         updates = {(asset, a): st for a, st in changed.items()}
-        self._cache.update(updates)
+        self._cache.update(updates)  # type: ignore[union-attr]
         self._dirty.update(updates)
         self._any_taint = self._any_taint or any(s is not None for s in changed.values())
-        self._results[t.id] = result
-        return exposure
+
+    def retract(self, t: Transfer) -> bool:
+        """Take back exactly what applying ``t`` did (its block left the chain).
+
+        Returns whether anything was applied to take back: False for a transfer that never
+        changed taint state, or one already retracted (a second retraction is a no-op).
+        Afterwards ``t`` counts as never applied, so a re-mined copy applies again.
+        """
+        if t.id in self._undone:
+            return False  # retracted earlier in this batch and not re-mined since
+        raw = self._undo.pop(t.id, None) or self._repo.undo_record(t.id)
+        restored: dict[str, TaintState | None] = {}
+        asset = t.asset.key
+        if raw is not None:
+            record = UndoRecord.from_wire(loads(raw))
+            asset = record.asset
+            restored, skipped = record.restore(self._load(asset, list(record.changes)))
+            if skipped:
+                log.warning("retracting %s: %d address(es) changed since, taint kept there: "
+                            "%s", t.id, len(skipped), ", ".join(skipped[:5]))
+        if self._cache is None:
+            self._repo.save_batch({(asset, a): s for a, s in restored.items()}, {},
+                                  undone=[t.id])
+        else:
+            self._write(asset, restored)
+            self._results.pop(t.id, None)
+            self._undone.add(t.id)
+        return raw is not None
 
     def _spend(self, inputs: dict[str, int], sources: set[str],
                states: dict[str, TaintState],

@@ -27,8 +27,9 @@ def alerts() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_cli
 def list_alerts(cli: CliContext, as_json: bool) -> None:
-    """Every stored alert in feed order."""
-    count = print_alerts(cli.app.alert_store.alerts(), as_json)
+    """Every stored alert in feed order, with what happened to it since (reorg, delisting)."""
+    store = cli.app.alert_store
+    count = print_alerts(store.alerts(), as_json, lifecycle=store.lifecycle())
     click.echo(f"{count} alerts", err=True)
 
 
@@ -127,6 +128,8 @@ def history(cli: CliContext, alert_id: str, as_json: bool) -> None:
     for change in trail:
         if as_json:
             click.echo(dumps(asdict(change)).decode())
+        elif change.previous == change.status:  # a note (e.g. a delisting), no change
+            click.echo(f"{change.seq}. {change.at} {change.by}: note — {change.reason}")
         else:
             click.echo(f"{change.seq}. {change.at} {change.by}: {change.previous} → "
                        f"{change.status} — {change.reason}")

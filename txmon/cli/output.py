@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import click
@@ -95,10 +95,35 @@ def _summary(alert: Alert, origin: str | None = None) -> str:
     return "\n".join(lines) + _hop_path(alert)
 
 
-def print_alerts(alerts: Iterable[Alert], as_json: bool, origin: str | None = None) -> int:
-    """Print alerts; return how many. ``origin`` labels a whole run ("replay")."""
+def _lifecycle_line(event: dict[str, Any]) -> str:
+    """One later fact about an alert (see alerts/lifecycle.py and alerts/delisting.py)."""
+    data, kind = event["data"], event["type"].split(".")[-2]
+    if kind == "retracted":
+        return f"    RETRACTED: block {data['block']} {data['block_hash']} — {data['reason']}"
+    if kind == "reincluded":
+        return f"    re-included: block {data['block']} {data['block_hash']}"
+    if kind == "delisted":
+        return (f"    delisted {data['delisted_on']}: {data['address']} ({data['party']} — "
+                f"{data['source']}, edition {data['edition']})")
+    return f"    {event['type']}"
+
+
+def print_alerts(alerts: Iterable[Alert], as_json: bool, origin: str | None = None,
+                 lifecycle: Mapping[str, list[dict[str, Any]]] | None = None) -> int:
+    """Print alerts with their lifecycle events (retracted, delisted, …); return how many.
+
+    ``origin`` labels a whole run ("replay").
+    """
     count = 0
     for alert in alerts:
         count += 1
-        click.echo(dumps(alert_to_wire(alert)).decode() if as_json else _summary(alert, origin))
+        events = (lifecycle or {}).get(alert.id, [])
+        if as_json:
+            wire = alert_to_wire(alert)
+            if events:
+                wire["lifecycle"] = [{"type": e["type"], "sequence": e["sequence"],
+                                      "data": e["data"]} for e in events]
+            click.echo(dumps(wire).decode())
+        else:
+            click.echo("\n".join([_summary(alert, origin), *map(_lifecycle_line, events)]))
     return count

@@ -161,10 +161,10 @@ def test_reorg_retracts_orphaned_transfers_then_delivers_the_new_branch(store):
     drain(f, start=0)
     after = producer.seen()[before:]
     retracted = [(h, s, b) for h, s, b in after if s == "retracted"]
-    assert retracted == [
-        ("0xtxa9x0", "retracted", "0xa0009"), ("0xtxa9x1", "retracted", "0xa0009"),
-        ("0xtxa8x0", "retracted", "0xa0008"), ("0xtxa8x1", "retracted", "0xa0008"),
-        ("0xtxa7x0", "retracted", "0xa0007"), ("0xtxa7x1", "retracted", "0xa0007"),
+    assert retracted == [  # newest first, within a block too: the reverse of delivery
+        ("0xtxa9x1", "retracted", "0xa0009"), ("0xtxa9x0", "retracted", "0xa0009"),
+        ("0xtxa8x1", "retracted", "0xa0008"), ("0xtxa8x0", "retracted", "0xa0008"),
+        ("0xtxa7x1", "retracted", "0xa0007"), ("0xtxa7x0", "retracted", "0xa0007"),
     ]  # fmt: skip
     # retractions come first, then the canonical branch, confirmed, in order
     assert after[:6] == retracted
@@ -193,7 +193,7 @@ def test_reorg_is_retracted_after_a_restart_from_the_stored_blocks(store):
     drain(second, start=0)
     retracted = [(t.tx_hash, t.block_number) for t in producer.transfers()
                  if t.status is TransferStatus.RETRACTED]  # fmt: skip
-    assert retracted == [("0xtxa5x0", 5), ("0xtxa5x1", 5), ("0xtxa4x0", 4), ("0xtxa4x1", 4)]
+    assert retracted == [("0xtxa5x1", 5), ("0xtxa5x0", 5), ("0xtxa4x1", 4), ("0xtxa4x0", 4)]
     assert [t.block_hash for t in producer.transfers()][-6:] == ["0xc0004"] * 2 + [
         "0xc0005"
     ] * 2 + ["0xc0006"] * 2
