@@ -73,3 +73,9 @@ class FeedVerificationError(TxmonError):
 
 class WorkflowError(TxmonError):
     """An alert status change was refused (unknown alert, invalid transition, race)."""
+
+
+class FeedForkError(TxmonError):
+    """The alert store and the alerts topic disagree (e.g. the store lost acknowledged
+    writes the topic already has): publishing would re-use sequence numbers and fork the
+    regulator feed, so the publisher stops instead."""
