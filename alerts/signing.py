@@ -64,6 +64,9 @@ class Signer:
         """Base64 of the Ed25519 signature (``base64 -d`` gives the 64 raw bytes)."""
         return base64.b64encode(self._key.sign(message)).decode()
 
+    def public_key(self) -> Ed25519PublicKey:
+        return self._key.public_key()
+
     def public_pem(self) -> bytes:
         return self._key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
