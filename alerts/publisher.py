@@ -167,6 +167,14 @@ class FeedPublisher:
                      self._topic, self._published)
         return self._published
 
+    def check(self) -> int:
+        """Verify the topic against the store without publishing; return the published head.
+
+        Engines that do not publish (``--no-publish``) call this on start, so that none of
+        them appends to a store that lost writes the topic already has.
+        """
+        return self._last_published()
+
     # -- publishing ----------------------------------------------------------------------
     def _checkpoint(self, seq: int, digest: str) -> None:
         assert self._signer is not None

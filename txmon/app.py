@@ -124,7 +124,10 @@ class App:
         # so its look-back runs; see enrich/tagoutbox.py.
         TagStore(self.store, producer=producer,
                  topic=self.topic(TAG_UPDATES)).publish_pending_deltas()
-        publisher = self.feed_publisher(producer) if publish else None
+        publisher = self.feed_publisher(producer)
+        if not publish:  # the publisher runs elsewhere; still refuse a store that lost writes
+            publisher.check()
+            publisher = None
         liveness = metrics.Liveness("engine", self.settings.liveness_timeout)
         if self.settings.metrics_port:
             metrics.serve(self.settings.metrics_port, liveness, self.settings.metrics_host)

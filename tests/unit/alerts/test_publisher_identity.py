@@ -169,3 +169,20 @@ def test_wiped_store_does_not_publish_over_an_existing_feed(feed: Feed, tmp_path
     publisher = FeedPublisher(wiped, feed.bus, feed.producer, ALERTS)
     with pytest.raises(FeedForkError, match="store was wiped"):
         publisher.publish_pending()
+
+
+def test_engine_that_does_not_publish_also_refuses_a_store_that_lost_writes(
+        feed: Feed) -> None:
+    from txmon.app import App
+    from txmon.settings import load_settings
+
+    for alert in sample_alerts(3):
+        feed.alerts.raise_alert(alert)
+    feed.publisher().publish_pending()
+    delete_last_events(feed, 1)
+    app = App(load_settings(data_dir=feed.tmp))
+    try:
+        with pytest.raises(FeedForkError, match="store ends at 2"):
+            app.engine("g", publish=False)
+    finally:
+        app.close()
