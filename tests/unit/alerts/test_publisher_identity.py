@@ -186,3 +186,17 @@ def test_engine_that_does_not_publish_also_refuses_a_store_that_lost_writes(
             app.engine("g", publish=False)
     finally:
         app.close()
+
+
+def test_topic_published_before_identities_is_continued_not_repeated(feed: Feed) -> None:
+    """An upgraded deployment: the old publisher sent the stored bytes without a header."""
+    alerts = sample_alerts(4)
+    for alert in alerts[:2]:
+        feed.alerts.raise_alert(alert)
+    for _, raw in feed.alerts.raw_events():
+        feed.forge(raw)  # no txmon-feed-mac header, byte-identical to the store
+    for alert in alerts[2:]:
+        feed.alerts.raise_alert(alert)
+    assert feed.publisher().publish_pending() == 2  # 3 and 4 only: nothing sent twice
+    assert [loads(v).get("sequence") for v in feed.topic()] == [1, 2, 3, 4, None]
+    assert feed.dead_letters() == []
