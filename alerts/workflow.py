@@ -179,7 +179,10 @@ def check_trail(trail: list[StatusChange], log_head: LogHead,
         return (f"trail ends at entry {len(trail)} but the store's head is entry "
                 f"{log_head.seq} (entries deleted)")
     if signed is None:
-        return "trail has entries but no signed head" if keyring is not None and trail else None
+        if keyring is not None and trail:
+            return ("trail has entries but no signed head (its head was deleted, or the trail "
+                    "predates the feed key)")
+        return None
     if keyring is not None and (bad := check_checkpoint(signed, keyring)) is not None:
         return f"signed head: {bad}"
     seq, digest = signed["data"]["seq"], signed["data"]["hash"]
