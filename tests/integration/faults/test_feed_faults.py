@@ -200,6 +200,18 @@ def test_foreign_messages_hide_no_alert_and_do_not_stop_the_engine(
         assert any("not JSON" in r for _, r in dead)
     finally:
         restarted.close()
+    # The real process: a non-JSON message on the topic used to make `txmon engine` exit 2
+    # at every start. Now it starts, logs the refusals and runs until idle.
+    env = {"TXMON_BUS": kafka_url, "TXMON_STORE": redis_url, "TXMON_NAMESPACE": namespace,
+           "TXMON_DATA_DIR": str(tmp_path), "TXMON_FEED_KEY_FILE": str(feed_key)}
+    again = make_app(*settings)
+    try:
+        forge(again, b"\xffstill not json")  # on the tail, where the start-up walk looks
+    finally:
+        again.close()
+    engine = run_cli(["engine", "--group", "g", "--idle-exit", "5"], env)
+    assert engine.returncode == 0, engine.stderr
+    assert "refused foreign message" in engine.stderr and "not JSON" in engine.stderr
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
