@@ -184,3 +184,21 @@ def test_history_of_a_trail_whose_last_entries_were_deleted_fails(
     broken = run([*base, "history", ids[0]], env, data)
     assert broken.exit_code == 1
     assert "trail BROKEN: trail ends at entry 1, before its signed head 2" in broken.stderr
+
+
+def test_key_from_the_environment_signs_and_is_never_shown(
+        tmp_path: Path, setup: tuple[Path, dict[str, str], list[str]]) -> None:
+    from txmon.settings import load_settings
+
+    data, env, _ = setup
+    pem = Path(env["TXMON_FEED_KEY_FILE"]).read_text()
+    out, records = export(tmp_path, data, {"TXMON_FEED_KEY": pem})
+    assert records[-1]["type"] == "io.txmon.feed.checkpoint.v1"
+    assert run(["alerts", "verify", str(out), "--pubkey",
+                str(tmp_path / "keys" / "feed.pub.pem")]).exit_code == 0
+    settings = load_settings(feed_key=pem)
+    assert "PRIVATE" not in repr(settings) and "PRIVATE" not in str(settings.model_dump())
+    both = run(["alerts", "export", "--out", str(tmp_path / "y")],
+               {**env, "TXMON_FEED_KEY": pem}, data)
+    assert both.exit_code == 2 and "only one of" in both.output
+    assert "PRIVATE KEY" not in both.output
