@@ -202,3 +202,24 @@ def test_key_from_the_environment_signs_and_is_never_shown(
                {**env, "TXMON_FEED_KEY": pem}, data)
     assert both.exit_code == 2 and "only one of" in both.output
     assert "PRIVATE KEY" not in both.output
+
+
+def test_rotated_key_old_heads_verify_with_the_old_key(
+        tmp_path: Path, setup: tuple[Path, dict[str, str], list[str]]) -> None:
+    data, env, _ = setup
+    export(tmp_path, data, env)  # head 3 signed by the first key
+    store = SqliteStore(data / "store.sqlite")
+    AlertStore(store).raise_alert(sample_alerts(4)[3])
+    store.close()
+    assert run(["alerts", "keygen", "--out", str(tmp_path / "keys" / "new.pem")]).exit_code == 0
+    out, records = export(tmp_path, data, {"TXMON_FEED_KEY_FILE": str(tmp_path / "keys" /
+                                                                        "new.pem")})
+    heads = [(r["data"]["seq"], r["data"]["kid"]) for r in records if "sequence" not in r]
+    assert [seq for seq, _ in heads] == [3, 4] and heads[0][1] != heads[1][1]
+    keys = tmp_path / "keys"
+    both = run(["alerts", "verify", str(out), "--pubkey",
+                f"{keys / 'feed.pub.pem'},{keys / 'new.pub.pem'}"])
+    assert both.exit_code == 0, both.output
+    assert "completeness proven up to sequence 4" in both.output
+    new_only = run(["alerts", "verify", str(out), "--pubkey", str(keys / "new.pub.pem")])
+    assert new_only.exit_code == 1 and "unknown key" in new_only.output
