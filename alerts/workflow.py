@@ -7,6 +7,13 @@ two analysts changing the same alert at once cannot both win — the second is r
 must look again. The alert itself (its id, evidence and feed entry) is never rewritten.
 A *note* (an entry whose status equals its previous one, e.g. "the party was delisted")
 records a fact without changing the status; real changes never repeat a status.
+
+The chain proves that no entry was edited or removed from the middle, but deleting the
+*last* entries leaves a shorter chain that is still intact. So, like the feed, the trail
+has a signed head: after each change the trail's (seq, hash) is signed with the feed key
+(statement source ``alert-status:<id>``, alerts/signing.py) and kept under
+``alert-status-head:<id>``; :func:`check_trail` reports a trail that ends before its
+signed head, or before the store's own log head, as broken.
 """
 
 from __future__ import annotations
@@ -16,10 +23,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
+from alerts.feed import build_checkpoint, check_checkpoint, rfc3339_now
+from alerts.signing import Keyring, Signer
 from alerts.store import AlertStore
 from txmon.errors import WorkflowError
-from txmon.store.base import Store
+from txmon.store.base import LogHead, Store
 from txmon.wire import dumps, loads
 
 
@@ -61,14 +71,32 @@ class AlertWorkflow:
     """Status changes of stored alerts on any Store backend."""
 
     def __init__(self, store: Store, alerts: AlertStore,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+                 signer: Signer | None = None) -> None:
         self._store = store
         self._alerts = alerts
         self._clock = clock
+        self._signer = signer
 
     @staticmethod
     def _log(alert_id: str) -> str:
         return f"alert-status:{alert_id}"
+
+    def log_head(self, alert_id: str) -> LogHead:
+        """The store's own head of the trail (Redis keeps it apart from the entries)."""
+        return self._store.log_head(self._log(alert_id))
+
+    def signed_head(self, alert_id: str) -> dict[str, Any] | None:
+        """The last signed head of the trail (a checkpoint record), if any."""
+        raw = self._store.get(f"alert-status-head:{alert_id}")
+        return None if raw is None else dict(loads(raw))
+
+    def _sign(self, alert_id: str, change: StatusChange) -> None:
+        if self._signer is None:
+            return
+        record = build_checkpoint(self._signer, self._log(alert_id), change.seq, change.hash,
+                                  rfc3339_now(self._clock()))
+        self._store.put(f"alert-status-head:{alert_id}", dumps(record))
 
     def history(self, alert_id: str) -> list[StatusChange]:
         """The audit trail, oldest first (empty: the alert is open and untouched)."""
@@ -82,15 +110,20 @@ class AlertWorkflow:
         """Append a fact to the trail without changing the status, once per ``key``."""
         current = self.status(alert_id)
         at = self._clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        made: list[StatusChange] = []
 
         def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
             entry = {"alert_id": alert_id, "seq": seq, "previous": current.value,
                      "status": current.value, "by": by, "at": at, "reason": reason,
                      "prevhash": prev_hash, "hash": ""}
             entry["hash"] = _entry_hash(entry)
+            made[:] = [StatusChange(**entry)]  # type: ignore[arg-type]
             return dumps(entry), str(entry["hash"])
 
-        return self._store.append_chained(self._log(alert_id), f"note:{key}", build).created
+        created = self._store.append_chained(self._log(alert_id), f"note:{key}", build).created
+        if created and made:  # a note extends the trail: its signed head moves with it
+            self._sign(alert_id, made[0])
+        return created
 
     def change(self, alert_id: str, to: str, by: str, reason: str) -> StatusChange:
         """Append a status change; raise WorkflowError when it is not allowed."""
@@ -116,6 +149,7 @@ class AlertWorkflow:
         if not result.created or result.seq != head.seq + 1:
             raise WorkflowError(f"alert {alert_id}: changed concurrently by someone else; "
                                 "look at its history and try again")
+        self._sign(alert_id, made[0])
         return made[0]
 
     def _validate(self, alert_id: str, to: str, by: str, reason: str) -> Status:
@@ -133,10 +167,52 @@ class AlertWorkflow:
 
 def verify_trail(trail: list[StatusChange]) -> bool:
     """True when the trail's sequence, links and hashes are intact."""
+    return _chain_problem(trail) is None
+
+
+def _chain_problem(trail: list[StatusChange]) -> str | None:
     prev = ""
     for n, change in enumerate(trail, start=1):
         entry = asdict(change)
-        if change.seq != n or change.prevhash != prev or change.hash != _entry_hash(entry):
-            return False
+        if change.seq != n:
+            return f"entry {n} missing or out of order (found {change.seq})"
+        if change.prevhash != prev:
+            return f"entry {n} does not link to entry {n - 1}"
+        if change.hash != _entry_hash(entry):
+            return f"entry {n} was edited (hash mismatch)"
         prev = change.hash
-    return True
+    return None
+
+
+def check_trail(trail: list[StatusChange], log_head: LogHead,
+                signed: dict[str, Any] | None, keyring: Keyring | None) -> str | None:
+    """None when the trail is intact and complete; else the first problem found.
+
+    Complete means it reaches the store's log head and, when the trail is signed, its
+    signed head: deleting the last entries is then caught. With a ``keyring`` a trail
+    must be signed and its head's signature must verify.
+    """
+    problem = _chain_problem(trail)
+    if problem is not None:
+        return problem
+    last = trail[-1] if trail else None
+    if log_head.seq != len(trail) or (last is not None and log_head.hash != last.hash):
+        return (f"trail ends at entry {len(trail)} but the store's head is entry "
+                f"{log_head.seq} (entries deleted)")
+    if signed is None:
+        if keyring is not None and trail:
+            return ("trail has entries but no signed head (its head was deleted, or the trail "
+                    "predates the feed key)")
+        return None
+    if keyring is not None and (bad := check_checkpoint(signed, keyring)) is not None:
+        return f"signed head: {bad}"
+    seq, digest = signed["data"]["seq"], signed["data"]["hash"]
+    if seq > len(trail):
+        return f"trail ends at entry {len(trail)}, before its signed head {seq} (entries deleted)"
+    if seq < 1 or trail[seq - 1].hash != digest:
+        return f"entry {seq} differs from the signed head (rewritten)"
+    if keyring is not None and seq < len(trail):
+        return f"entries {seq + 1}..{len(trail)} come after the signed head (unsigned)"
+    if signed["data"]["source"] != f"alert-status:{trail[0].alert_id}":
+        return "signed head belongs to another alert's trail"
+    return None

@@ -14,6 +14,7 @@ from functools import cached_property
 from alerts.delisting import AlertDelistings
 from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
+from alerts.signing import Signer, load_signer
 from alerts.store import AlertStore
 from alerts.workflow import AlertWorkflow
 from enrich.enricher import Enricher, TagLookup
@@ -102,9 +103,19 @@ class App:
     def alert_store(self) -> AlertStore:
         return AlertStore(self.store)
 
-    def feed_publisher(self) -> FeedPublisher:
+    @cached_property
+    def feed_signer(self) -> Signer | None:
+        """The exchange's feed signing key, or None (unsigned feed); never logged."""
+        secret = self.settings.feed_key
+        return load_signer(self.settings.feed_key_file,
+                           secret.get_secret_value() if secret is not None else None)
+
+    def feed_publisher(self, producer: Producer | None = None) -> FeedPublisher:
         """The single writer of the alerts topic (see docs/architecture.md)."""
-        return FeedPublisher(self.alert_store, self.bus, self.producer(), self.topic(ALERTS))
+        return FeedPublisher(self.alert_store, self.bus, producer or self.producer(),
+                             self.topic(ALERTS), signer=self.feed_signer,
+                             checkpoint_every=self.settings.feed_checkpoint_every,
+                             deadletter_topic=self.topic(DEADLETTER))
 
     def engine(self, group: str = "txmon-engine", publish: bool = True) -> Engine:
         """The streaming engine consuming transfers and tag updates."""
@@ -118,8 +129,10 @@ class App:
         # designations file brought (enrich/tagstore.py, set_designations).
         TagStore(self.store, producer=producer,
                  topic=self.topic(TAG_UPDATES)).publish_pending_deltas()
-        publisher = (FeedPublisher(self.alert_store, self.bus, producer, self.topic(ALERTS))
-                     if publish else None)
+        publisher = self.feed_publisher(producer)
+        if not publish:  # the publisher runs elsewhere; still refuse a store that lost writes
+            publisher.check()
+            publisher = None
         liveness = metrics.Liveness("engine", self.settings.liveness_timeout)
         if self.settings.metrics_port:
             metrics.serve(self.settings.metrics_port, liveness, self.settings.metrics_host)

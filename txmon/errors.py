@@ -84,3 +84,9 @@ class MissingExtra(TxmonError):
             f"pip install 'txmon[{extra}]'"
         )
         self.extra = extra
+
+
+class FeedForkError(TxmonError):
+    """The alert store and the alerts topic disagree (e.g. the store lost acknowledged
+    writes the topic already has): publishing would re-use sequence numbers and fork the
+    regulator feed, so the publisher stops instead."""

@@ -63,6 +63,18 @@ class Settings(BaseSettings):
         default=None, description="API tokens as token=role,token=role (secret)."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    feed_key_file: Path | None = Field(
+        default=None, description="PEM file of the exchange's Ed25519 feed signing key "
+        "(`txmon alerts keygen`; keep it 0600). Unset with feed_key unset: feed unsigned.",
+    )
+    feed_key: SecretStr | None = Field(
+        default=None, description="The feed signing key as PEM text (secret; instead of "
+        "feed_key_file, e.g. from a secret manager).",
+    )
+    feed_checkpoint_every: int = Field(
+        default=100, ge=1, description="Sign a feed head at least every N events (and at "
+        "the end of each publication round and export).",
+    )
 
     @field_validator("bus")
     @classmethod

@@ -87,3 +87,16 @@ def test_last_message_reads_the_tail(bus: Bus, topic: str) -> None:
     last = bus.last_message(topic)
     assert last is not None and last.value == b"e2"
     producer.close()
+
+
+def test_read_back_walks_the_tail_newest_first(bus: Bus, topic: str) -> None:
+    """The feed publisher walks back past foreign messages: every message, headers kept."""
+    assert list(bus.read_back(topic)) == []
+    producer = bus.producer()
+    for i in range(450):  # more than one chunk of either backend
+        producer.send(topic, f"e{i}".encode(), key=b"alerts", headers=[("n", str(i).encode())])
+    producer.flush()
+    back = list(bus.read_back(topic))
+    assert [m.value for m in back] == [f"e{i}".encode() for i in reversed(range(450))]
+    assert back[0].headers == (("n", b"449"),) and back[-1].offset == 0
+    producer.close()

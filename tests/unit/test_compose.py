@@ -65,3 +65,17 @@ def test_service_environment_names_are_settings(service: str) -> None:
     names = {name for name in env if name.startswith("TXMON_")}
     assert names, f"{service} is configured by TXMON_* variables"
     assert names <= set(setting_names()), names - set(setting_names())
+
+
+def test_redis_is_durable_with_an_fsync_policy() -> None:
+    """The alert store must survive a Redis restart (issue 10: lost writes forked the feed)."""
+    command = compose()["services"]["redis"]["command"]
+    flags = dict(zip(command[1::2], command[2::2], strict=False))
+    assert flags.get("--appendonly") == "yes" and flags.get("--appendfsync") == "everysec"
+
+
+def test_feed_publisher_signs_with_a_key_from_a_secret() -> None:
+    spec = compose()
+    publisher = spec["services"]["feed-publisher"]
+    assert publisher["environment"]["TXMON_FEED_KEY_FILE"] == "/run/secrets/feed-key"
+    assert "feed-key" in publisher["secrets"] and "feed-key" in spec["secrets"]

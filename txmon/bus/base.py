@@ -16,7 +16,7 @@ a durable SQLite log under the data dir). Both pass ``tests/conformance/test_bus
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 TRANSFERS = "txmon.transfers"
@@ -97,6 +97,11 @@ class Bus(ABC):
     @abstractmethod
     def last_message(self, topic: str) -> Message | None:
         """The newest message of a single-partition topic (the alert feed's checkpoint)."""
+
+    @abstractmethod
+    def read_back(self, topic: str) -> Iterator[Message]:
+        """Messages of a single-partition topic, newest first (the feed publisher walks
+        back from the tail past foreign messages to the last genuine one)."""
 
     @abstractmethod
     def ping(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import orjson
@@ -178,6 +178,22 @@ class EmbeddedBus(Bus):
                 (topic,),
             ).fetchone()
         return None if row is None else Message(topic, 0, int(row[0]), row[1], bytes(row[2]))
+
+    def read_back(self, topic: str) -> Iterator[Message]:
+        before = None
+        while True:
+            with self._log.lock:
+                rows = self._log.db.execute(
+                    "SELECT offset, key, value, headers FROM message WHERE topic = ?"
+                    " AND offset < COALESCE(?, offset + 1) ORDER BY offset DESC LIMIT 500",
+                    (topic, before),
+                ).fetchall()
+            if not rows:
+                return
+            for offset, key, value, headers in rows:
+                decoded = tuple((n, bytes.fromhex(h)) for n, h in orjson.loads(headers))
+                yield Message(topic, 0, int(offset), key, bytes(value), decoded)
+            before = int(rows[-1][0])
 
     def ping(self) -> None:
         with self._log.lock:

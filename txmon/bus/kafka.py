@@ -10,7 +10,7 @@ with Kafka 4.x.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -175,6 +175,33 @@ class KafkaBus(Bus):
                     r = records[-1]
                     return Message(r.topic, r.partition, r.offset, r.key, r.value)
             raise BackendUnavailable(f"could not read the last message of {topic}")
+        finally:
+            consumer.close()
+
+    def read_back(self, topic: str, chunk: int = 200) -> Iterator[Message]:
+        consumer = KafkaConsumer(bootstrap_servers=self._servers, enable_auto_commit=False)
+        try:
+            tp = TopicPartition(topic, 0)
+            if not consumer.partitions_for_topic(topic):
+                return
+            consumer.assign([tp])
+            low = consumer.beginning_offsets([tp])[tp]
+            end = consumer.end_offsets([tp])[tp]
+            while end > low:
+                start = max(low, end - chunk)
+                consumer.seek(tp, start)
+                got: list[Message] = []
+                for _ in range(40):  # up to ~20 s for one chunk, then a clear error
+                    for records in consumer.poll(timeout_ms=500).values():
+                        got += [Message(r.topic, r.partition, r.offset, r.key, r.value,
+                                        tuple(r.headers or ())) for r in records
+                                if r.offset < end]
+                    if consumer.position(tp) >= end:
+                        break
+                else:
+                    raise BackendUnavailable(f"could not read {topic} back from offset {end}")
+                yield from sorted(got, key=lambda m: m.offset, reverse=True)
+                end = start
         finally:
             consumer.close()
 
