@@ -94,5 +94,8 @@ def demo(cli: CliContext, as_of: dt.datetime | None, as_json: bool,
             click.echo(f"demo 3/3: {stats.alerts_retroactive} retroactive alerts", err=True)
             count = print_alerts(app.alert_store.alerts(), as_json)
             click.echo(f"demo: {count} alerts in the verifiable feed", err=True)
+            if stats.dead_letters:
+                click.echo(f"demo: {stats.dead_letters} dead letters (reasons in the log)",
+                           err=True)
         finally:
             app.close()
