@@ -142,3 +142,16 @@ def test_backtest_reports_rule_errors_and_still_shows_the_other_alerts(tmp_path:
     assert [json.loads(line)["rule"] for line in result.stdout.splitlines()] == [
         "sanctions-direct", "sanctions-direct"]
     assert "rule custom failed on ethereum:0x" in result.stderr
+
+
+def test_demo_with_a_misspelled_rule_runs_and_reports_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """On main the demo died with CELEvalError on the first sanctioned hit."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(book_with('hits.exists(h, "CYBER2" in h.programz)'))
+    result = CliRunner().invoke(main, ["--rulebook", str(path), "demo"])
+    assert result.exit_code == 0, result.output
+    assert "rulebook type check:" in caplog.text and "has no field 'programz'" in caplog.text
+    assert "demo: 5 alerts in the verifiable feed" in result.stderr  # as with the seeded book
+    assert "demo: 4 dead letters (reasons in the log)" in result.stderr
+    assert "rule custom failed on ethereum:0x" in caplog.text
