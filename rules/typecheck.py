@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lark import Token, Tree
+from celpy import Expression as Tree  # cel-python's parse tree (a lark Tree)
 
 from rules.activation import EXPOSURE_FIELDS, HIT_FIELDS, TRANSFER_FIELDS
 from rules.condition import Condition
@@ -147,8 +147,8 @@ def _bare_ident(expr: Tree) -> str | None:
         if len(trees) != 1 or len(node.children) != 1:
             return None
         node = trees[0]
-    if isinstance(node, Tree) and isinstance(node.children[0], Token):
-        return str(node.children[0])
+    if isinstance(node, Tree) and node.children and not isinstance(node.children[0], Tree):
+        return str(node.children[0])  # the IDENT token
     return None
 
 
