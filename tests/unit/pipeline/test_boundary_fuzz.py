@@ -16,11 +16,15 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from enrich.enricher import Enricher
 from ingest.exchange.mapping import effects
 from ingest.exchange.schema import parse
-from tests.pipeline_scenario import scenario
+from rules.engine import RuleEngine
+from rules.rulebook import load_rulebook
+from tests.pipeline_scenario import DictLookup, scenario, tornado_tag
 from tests.unit.exchange.stream import ADDRESSES, ETH, IVMS, event
 from txmon.errors import BadRecord
+from txmon.settings import SEEDS_DIR
 from txmon.wire import decode_transfer, encode_transfer
 
 TRANSFER = orjson.loads(encode_transfer(scenario()[0]))
@@ -64,18 +68,31 @@ def replaced(base: dict, path: tuple, value: Any) -> bytes:
     return orjson.dumps(data)
 
 
-def only_bad_record(decode: Any, raw: bytes) -> None:
+def only_bad_record(decode: Any, raw: bytes) -> Any:
     try:
-        decode(raw)
+        return decode(raw)
     except BadRecord as exc:
         assert len(str(exc)) < 1500
     # anything else propagates and fails the property
+    return None
+
+
+ENRICHER = Enricher(DictLookup([tornado_tag()]))
+RULES = RuleEngine(load_rulebook(SEEDS_DIR / "rulebook.yaml"))
+
+
+def evaluates(raw: bytes) -> None:
+    """What decodes, the rules can evaluate (on main a number address passed decoding and
+    crashed enrichment with AttributeError)."""
+    transfer = only_bad_record(decode_transfer, raw)
+    if transfer is not None:
+        RULES.evaluate(ENRICHER.enrich(transfer), track_exposure=False)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(paths(TRANSFER)), JSON)
 def test_a_transfer_with_any_field_replaced_decodes_or_is_a_bad_record(path, value) -> None:
-    only_bad_record(decode_transfer, replaced(TRANSFER, path, value))
+    evaluates(replaced(TRANSFER, path, value))
 
 
 @settings(max_examples=400, deadline=None)
