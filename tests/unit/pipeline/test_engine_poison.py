@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from prometheus_client import REGISTRY
 
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
@@ -163,10 +164,19 @@ def test_malformed_tag_update_is_dead_lettered_and_the_stream_goes_on(
     assert engine._consumer.lag() == 0  # committed past it
 
 
+def metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def test_a_rule_error_is_recorded_and_the_other_rules_still_alert(
         bus: EmbeddedBus, store: SqliteStore) -> None:
     publish(bus, [(TRANSFERS, sanctioned(n)) for n in range(1, 4)])
+    before = (metric("txmon_rule_errors_total", rule="cyber-typo"),
+              metric("txmon_dead_letters_total", stage="engine"))
     stats = engine_for(bus, store, TYPO_BOOK).run(idle_exit=0.3)
+    after = (metric("txmon_rule_errors_total", rule="cyber-typo"),
+             metric("txmon_dead_letters_total", stage="engine"))
+    assert (after[0] - before[0], after[1] - before[1]) == (3, 3)
     assert stats.transfers == 3
     assert sorted(a.rule for a in stats.new_alerts) == ["sanctions-direct"] * 3
     letters = dead_letters(bus)
@@ -223,7 +233,9 @@ def test_a_dead_letter_the_bus_refuses_does_not_crash_loop(
     producer = RefusingProducer(bus.producer())
     publish(bus, [(TRANSFERS, b"{not json"), (TRANSFERS, sanctioned(1))])
     engine = engine_for(bus, store, producer=producer)
+    before = metric("txmon_dead_letter_failures_total", stage="engine")
     stats = engine.run(idle_exit=0.3)
+    assert metric("txmon_dead_letter_failures_total", stage="engine") - before == 1
     assert (stats.dead_letters, len(stats.new_alerts), producer.refused) == (1, 1, 2)
     assert engine._consumer.lag() == 0
     assert "dead letter not sent" in caplog.text and "'offset': 0" in caplog.text
