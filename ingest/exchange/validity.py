@@ -31,9 +31,8 @@ _VALUE_EVENTS = ("deposit.credited", "withdrawal.requested", "withdrawal.sent",
 def check(event: dict[str, Any]) -> None:
     """Raise BadRecord naming the field if ``event`` (schema-valid) cannot exist."""
     _time("time", event["time"])
-    customer = event.get("customer")
-    if isinstance(customer, dict) and "dob" in customer:
-        _date("customer/dob", customer["dob"])
+    for where, text in _dates(event, ""):
+        _date(where, text)
     kind = event["type"]
     if kind == "deposit_address.assigned":
         _known_chain("chain", event["chain"])
@@ -56,6 +55,19 @@ def check(event: dict[str, Any]) -> None:
     if "tx_hash" in event and not chain(asset["chain"]).valid_hash(event["tx_hash"]):
         raise BadRecord(f"tx_hash {event['tx_hash'][:80]!r} is not a {asset['chain']} "
                         "transaction hash")
+
+
+def _dates(value: Any, where: str) -> list[tuple[str, str]]:
+    """Every date field (``dob``, IVMS101 ``dateOfBirth``) with its path."""
+    if isinstance(value, dict):
+        found = [(f"{where}{k}", v) for k, v in value.items()
+                 if k in ("dob", "dateOfBirth") and isinstance(v, str)]
+        for k, v in value.items():
+            found += _dates(v, f"{where}{k}/")
+        return found
+    if isinstance(value, list):
+        return [d for n, v in enumerate(value) for d in _dates(v, f"{where}{n}/")]
+    return []
 
 
 def _time(field: str, text: str) -> None:

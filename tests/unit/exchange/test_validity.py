@@ -36,6 +36,11 @@ def test_a_valid_withdrawal_passes() -> None:
     (orjson.dumps(event(1, "account.opened", "A1", customer={
         "type": "natural", "names": [{"full": "X"}], "dob": "1990-13-01"})),
      "customer/dob '1990-13-01' is not a real date"),
+    (withdrawal(travel_rule={"beneficiary": {"beneficiaryPersons": [{"naturalPerson": {
+        "name": {"nameIdentifier": [{"primaryIdentifier": "X"}]},
+        "dateAndPlaceOfBirth": {"dateOfBirth": "1990-02-30"}}}]}}),
+     "travel_rule/beneficiary/beneficiaryPersons/0/naturalPerson/dateAndPlaceOfBirth/"
+     "dateOfBirth '1990-02-30' is not a real date"),
     (withdrawal(to_address=BTC_ADDRESS), "to_address: not a ethereum address"),
     (withdrawal(asset=BTC, to_address=ADDRESSES[2], tx_hash="ab" * 32),
      "to_address: not a bitcoin address"),
