@@ -18,6 +18,32 @@ from rules.rulebook import TagFilter
 
 CEL_INT_MAX = 2**63 - 1
 
+# The declared variables of a condition: name → (CEL type, a realistic sample value).
+# ``txmon rules check`` type-checks every condition against these (rules/typecheck.py), and
+# tests/unit/rules/test_typecheck.py proves the builders below produce exactly these fields
+# with these types, so the declaration cannot drift from what conditions really see.
+TRANSFER_FIELDS: dict[str, tuple[str, Any]] = {
+    "chain": ("string", "ethereum"), "network": ("string", "mainnet"),
+    "symbol": ("string", "ETH"), "contract": ("string", ""), "kind": ("string", "native"),
+    "status": ("string", "confirmed"), "success": ("bool", True),
+    "units_micro": ("int", 1_000_000), "usd_cents": ("int", 100), "usd_known": ("bool", True),
+    "block": ("int", 1), "inputs": ("int", 1), "outputs": ("int", 1),
+    "account": ("string", ""), "direction": ("string", ""), "as_of": ("string", "2024-01-01"),
+}
+HIT_FIELDS: dict[str, tuple[str, Any]] = {
+    "address": ("string", "0x722122df12d4e14e13ac3b6895a86e84145b6967"),
+    "side": ("string", "output"), "units_micro": ("int", 1_000_000), "usd_cents": ("int", 100),
+    "kinds": ("list<string>", ["sanction"]), "categories": ("list<string>", ["sanctioned"]),
+    "sources": ("list<string>", ["ofac-sdn"]), "programs": ("list<string>", ["CYBER2"]),
+    "entities": ("list<string>", ["TORNADO CASH"]),
+}
+EXPOSURE_FIELDS: dict[str, tuple[str, Any]] = {
+    "tainted": ("bool", True), "model": ("string", "haircut"), "share_ppm": ("int", 500_000),
+    "max_share_ppm": ("int", 500_000), "hops": ("int", 2),
+    "sources": ("list<string>", ["0x722122df12d4e14e13ac3b6895a86e84145b6967"]),
+    "tainted_units_micro": ("int", 1_000_000),
+}
+
 
 def saturate(value: int) -> int:
     """Clamp to CEL's 64-bit int: exact below the limit, the limit above it."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from enrich.enricher import Enricher, TagLookup
-from rules.engine import RuleEngine
+from rules.engine import RuleEngine, RuleFailure
 from rules.prices import PriceTable
 from rules.rulebook import Rulebook
 from txmon.errors import BadRecord
@@ -25,7 +25,7 @@ from txmon.wire import decode_transfer
 @dataclass
 class BacktestStats:
     transfers: int = 0
-    bad: list[str] = field(default_factory=list)  # "line N: reason"
+    bad: list[str] = field(default_factory=list)  # "line N: reason" (bad line or rule error)
     by_rule: dict[str, int] = field(default_factory=dict)
 
 
@@ -46,8 +46,10 @@ def backtest(lines: Iterable[bytes], rulebook: Rulebook, lookup: TagLookup,
                 stats.bad.append(f"line {n}: {exc}")
                 continue
             stats.transfers += 1
-            for alert in engine.evaluate(enricher.enrich(transfer, as_of)):
+            failures: list[RuleFailure] = []
+            for alert in engine.evaluate(enricher.enrich(transfer, as_of), failures=failures):
                 stats.by_rule[alert.rule] = stats.by_rule.get(alert.rule, 0) + 1
                 yield alert
+            stats.bad += [f"line {n}: {failure}" for failure in failures]
     finally:
         store.close()

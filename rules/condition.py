@@ -17,6 +17,8 @@ from typing import Any
 import celpy
 from celpy.celparser import CELParseError
 
+from txmon.errors import RuleError
+
 _ENV = celpy.Environment()
 DEFAULT_DIRECT = "size(hits) > 0"  # what a rule with a `match:` and no `when:` tests
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -118,7 +120,14 @@ class Condition:
                    _fast_terms(source))
 
     def evaluate(self, activation: dict[str, Any]) -> bool:
-        """True when the condition holds; a CEL runtime error counts as not holding."""
+        """True or False as CEL answers; :class:`RuleError` when CEL gives no bool.
+
+        The one error contract for conditions: a CEL error — raised by cel-python, or
+        returned as its value (``CELEvalError`` is both), or any exception inside the
+        interpreter or the conversion of the activation — and a result that is not a bool
+        all raise :class:`RuleError` with the reason. CEL's own error absorption still
+        applies inside an expression (``false && error`` is false).
+        """
         # Converting to CEL values dominates evaluation, so only the variables the
         # source can name are converted: CEL has no dynamic lookup, and a word that merely
         # appears in a string literal only makes the set larger, never wrong.
@@ -130,8 +139,22 @@ class Condition:
             answer = _fast_evaluate(self.fast, activation)
             if answer is not _SLOW:
                 return bool(answer)
-        result = self.program.evaluate(
-            {name: celpy.json_to_cel(value) for name, value in activation.items()
-             if names is None or name in names}
-        )
-        return isinstance(result, celpy.celtypes.BoolType) and bool(result)
+        try:
+            result = self.program.evaluate(
+                {name: celpy.json_to_cel(value) for name, value in activation.items()
+                 if names is None or name in names}
+            )
+        except Exception as exc:
+            raise RuleError(f"CEL error: {_reason(exc)}") from exc
+        if isinstance(result, celpy.CELEvalError):
+            raise RuleError(f"CEL error: {_reason(result)}")
+        if not isinstance(result, celpy.celtypes.BoolType):
+            raise RuleError(f"condition gave {type(result).__name__}, not a bool")
+        return bool(result)
+
+
+def _reason(exc: BaseException) -> str:
+    """cel-python's message without its tuple wrapping: ``no such member … 'programz'``."""
+    args = getattr(exc, "args", ())
+    text = args[0] if args and isinstance(args[0], str) else str(exc)
+    return text[:300]

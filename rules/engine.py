@@ -10,7 +10,9 @@ byte-identical alerts live and in a replay.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,25 @@ from rules.exposure import Exposure, ExposureTracker
 from rules.prices import PriceTable
 from rules.reload import RulebookWatcher
 from rules.rulebook import Rule, Rulebook
+from txmon import metrics
+from txmon.errors import RuleError
 from txmon.models import Alert, Tag, Transfer, TransferStatus
 from txmon.store.base import Store
 from txmon.wire import tag_to_wire
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFailure:
+    """One rule that could not be evaluated on one transfer, and why."""
+
+    rule: str
+    transfer_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"rule {self.rule} failed on {self.transfer_id}: {self.reason}"
 
 
 def alert_id(rule_id: str, transfer_id: str) -> str:
@@ -93,11 +111,15 @@ class RuleEngine:
         """Take back the taint a transfer whose block left the chain applied (reorg)."""
         return self.tracker.retract(transfer) if self.tracker is not None else False
 
-    def evaluate(self, enriched: EnrichedTransfer, track_exposure: bool = True) -> list[Alert]:
+    def evaluate(self, enriched: EnrichedTransfer, track_exposure: bool = True,
+                 failures: list[RuleFailure] | None = None) -> list[Alert]:
         """Alerts raised for this transfer (none for a retracted one).
 
         ``track_exposure=False`` evaluates without touching taint state (retroactive
-        look-backs over old transfers must not re-apply them).
+        look-backs over old transfers must not re-apply them). Each rule is evaluated on
+        its own: a :class:`RuleError` of one rule is appended to ``failures`` (the caller
+        dead-letters it; logged when no list is given), counted in
+        ``txmon_rule_errors_total``, and the other rules still run.
         """
         t = enriched.transfer
         if t.status is TransferStatus.RETRACTED:
@@ -113,9 +135,21 @@ class RuleEngine:
             return self._prices.usd_cents(t.asset, amount, day) if self._prices else None
 
         shared: list[dict[str, Any]] = []  # transfer and exposure vars, built on first need
-        alerts = [self._apply(rule, enriched, exposure, usd, shared)
-                  for rule in self.rulebook.rules]
-        return [a for a in alerts if a is not None]
+        alerts: list[Alert] = []
+        for rule in self.rulebook.rules:
+            try:
+                alert = self._apply(rule, enriched, exposure, usd, shared)
+            except RuleError as exc:
+                failure = RuleFailure(rule.id, t.id, str(exc))
+                metrics.RULE_ERRORS.labels(rule.id).inc()
+                if failures is None:
+                    log.error("%s", failure)
+                else:
+                    failures.append(failure)
+                continue
+            if alert is not None:
+                alerts.append(alert)
+        return alerts
 
     def _apply(self, rule: Rule, enriched: EnrichedTransfer, exposure: Exposure, usd: Any,
                shared: list[dict[str, Any]]) -> Alert | None:

@@ -1,9 +1,9 @@
 """Reload the rulebook without a restart: re-read the file when its mtime changes.
 
 Polled by the engine once per batch (one ``stat``), so a change applies at a batch
-boundary — never half-way through one. A file that no longer validates is refused with
-the validation error in the log and the running rulebook stays in force: a typo must not
-switch monitoring off.
+boundary — never half-way through one. A file that no longer validates or type-checks
+(:mod:`rules.typecheck`) is refused with the error in the log and the running rulebook
+stays in force: a typo must not switch monitoring off.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from rules.rulebook import Rulebook, load_rulebook
+from rules.typecheck import check_rulebook
 from txmon.errors import RulebookError
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ class RulebookWatcher:
         self._mtime = mtime
         try:
             rulebook = load_rulebook(self.path)
+            errors = check_rulebook(rulebook)
+            if errors:
+                raise RulebookError("; ".join(errors))
         except RulebookError as exc:
             log.error("rulebook change refused, keeping the running one: %s", exc)
             return None

@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from enrich.enricher import EnrichedTransfer, Enricher, TagLookup
-from rules.engine import RuleEngine
+from rules.engine import RuleEngine, RuleFailure
 from rules.history import TransferHistory, history_address
 from txmon.errors import BadRecord
 from txmon.models import Alert
@@ -37,9 +37,14 @@ class RetroactiveScanner:
         self._enricher = Enricher(lookup)
         self._rules = rules
 
-    def scan(self, message: dict[str, Any]) -> list[Alert]:
-        """Alerts for past transfers touching addresses this update added."""
-        if message.get("type") != "tags.version":
+    def scan(self, message: dict[str, Any],
+             failures: list[RuleFailure] | None = None) -> list[Alert]:
+        """Alerts for past transfers touching addresses this update added.
+
+        ``message`` is validated by :func:`enrich.tagupdates.parse_update` first (the
+        engine does it); a rule that fails on a past transfer goes to ``failures``.
+        """
+        if not isinstance(message, dict) or message.get("type") != "tags.version":
             return []
         try:
             added = [str(a) for a in message.get("added") or ()]
@@ -53,7 +58,8 @@ class RetroactiveScanner:
         alerts: list[Alert] = []
         for transfer in self._history.touching(added):
             enriched = self._enricher.enrich(transfer, published)
-            for alert in self._rules.evaluate(enriched, track_exposure=False):
+            for alert in self._rules.evaluate(enriched, track_exposure=False,
+                                              failures=failures):
                 named = sorted(a for a in alert.addresses if history_address(a) in wanted)
                 if not named:
                     continue
@@ -64,7 +70,8 @@ class RetroactiveScanner:
                                       evidence=evidence))
         return alerts
 
-    def late(self, enriched: EnrichedTransfer) -> list[Alert]:
+    def late(self, enriched: EnrichedTransfer,
+             failures: list[RuleFailure] | None = None) -> list[Alert]:
         """Retroactive alerts for a flow whose counterparty was designated after its date."""
         later = [t for t in enriched.designated_later if t.active_on(t.listed_at)]  # type: ignore[arg-type]
         if not later:
@@ -73,7 +80,7 @@ class RetroactiveScanner:
         named = {history_address(t.address) for t in later}
         again = self._enricher.enrich(enriched.transfer, day)
         alerts: list[Alert] = []
-        for alert in self._rules.evaluate(again, track_exposure=False):
+        for alert in self._rules.evaluate(again, track_exposure=False, failures=failures):
             newly = sorted(a for a in alert.addresses if history_address(a) in named)
             if not newly:
                 continue

@@ -24,6 +24,7 @@ from rules.history import TransferHistory
 from rules.prices import PriceTable
 from rules.retro import RetroactiveScanner
 from rules.rulebook import Rulebook, load_rulebook
+from rules.typecheck import check_rulebook
 from txmon import metrics
 from txmon.backends import open_bus, open_store
 from txmon.bus.base import (
@@ -89,7 +90,16 @@ class App:
 
     @cached_property
     def rulebook(self) -> Rulebook:
-        return load_rulebook(self.settings.rulebook)
+        """The rulebook; a condition failing the type check is logged, not fatal.
+
+        At start-up there is no running rulebook to keep, and refusing to start would stop
+        every rule: the engine runs, and each run-time error of the faulty rule is
+        dead-lettered with the rule and transfer ids (docs/rules.md, error contract).
+        """
+        book = load_rulebook(self.settings.rulebook)
+        for error in check_rulebook(book):
+            log.error("rulebook type check: %s", error)
+        return book
 
     @cached_property
     def rule_engine(self) -> RuleEngine:

@@ -15,13 +15,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from alerts.delisting import AlertDelistings, delisting_from_message
 from alerts.lifecycle import AlertLifecycle
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher
-from rules.engine import RuleEngine
+from enrich.tagupdates import parse_update
+from rules.engine import RuleEngine, RuleFailure
 from rules.history import TransferHistory
 from rules.retro import RetroactiveScanner
 from txmon import metrics
@@ -29,10 +31,15 @@ from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
 from txmon.errors import BadRecord
 from txmon.models import Alert, Transfer, TransferStatus
-from txmon.wire import decode_transfer, loads
+from txmon.wire import decode_transfer
 
 log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0  # seconds between consumer-lag measurements and on_tick calls
+# What one record can make our pure code raise (besides BadRecord): contained, that record
+# is dead-lettered. Backend failures (Redis, Kafka, DeliveryError) are not among them: they
+# must stop the batch before its commit, never turn a whole outage into dead letters.
+RECORD_ERRORS = (BadRecord, ValueError, ArithmeticError, TypeError, KeyError, IndexError,
+                 AttributeError, UnicodeError, RecursionError)
 
 
 @dataclass
@@ -79,7 +86,7 @@ class Engine:
         self._alerts = alerts
         self._publisher = publisher
         self._transfers_topic = transfers_topic
-        self._dead = DeadLetters(producer, topic=deadletter_topic)
+        self._dead = DeadLetters(producer, topic=deadletter_topic, stage="engine")
         self._as_of = as_of
         self._liveness = liveness or metrics.Liveness("engine", 120.0)
         self._on_control = on_control
@@ -93,37 +100,42 @@ class Engine:
         self.stats = EngineStats()
 
     def _decode(self, message: Message) -> Transfer | BadRecord | None:
-        """The transfer in ``message``, the reason it is bad, or None for a control message."""
+        """The transfer in ``message``, the reason it is bad, or None for a control message.
+
+        Decoding is pure (no backend), so every exception it raises is about this record.
+        """
         if message.topic != self._transfers_topic:
             return None
         try:
             return decode_transfer(message.value)
         except BadRecord as exc:
             return exc
+        except Exception as exc:  # noqa: BLE001 - one record must never stop the stream
+            return BadRecord(f"undecodable transfer: {exc!r}"[:1000])
 
     def _handle(self, message: Message, transfer: Transfer | BadRecord | None) -> None:
         if transfer is None:
-            if self._on_control is not None:
-                self._on_control(message)  # e.g. swap the tag index to the new version
-            self._retroactive(message)
-            self._delisted(message)
+            self._control(message)
             return
         if isinstance(transfer, BadRecord):
             self._dead_letter(message, str(transfer))
             return
         if transfer.status is TransferStatus.RETRACTED:
             self._retract(transfer)  # then on as usual: it raises nothing itself
+        failures: list[RuleFailure] = []
         try:
             enriched = self._enricher.enrich(transfer, self._as_of)
-            alerts = self._rules.evaluate(enriched)
+            alerts = self._rules.evaluate(enriched, failures=failures)
             if self._retro is not None and self._as_of is None and enriched.designated_later:
                 raised = {a.id for a in alerts}
-                alerts += [a for a in self._retro.late(enriched) if a.id not in raised]
-        except (ValueError, ArithmeticError) as exc:
+                alerts += [a for a in self._retro.late(enriched, failures)
+                           if a.id not in raised]
+        except RECORD_ERRORS as exc:
             # One record the rules cannot evaluate must not wedge its whole partition in
             # a crash loop: it is dead-lettered with the reason, to be replayed after a fix.
             self._dead_letter(message, f"evaluation failed: {exc!r}")
             return
+        self._rule_failures(message, failures)
         for alert in alerts:
             self._raise(self._name_accounts(alert, transfer), transfer)
         if self._history is not None:
@@ -131,10 +143,35 @@ class Engine:
         self.stats.transfers += 1
         metrics.RECORDS.labels("engine").inc()
 
-    def _dead_letter(self, message: Message, reason: str) -> None:
-        self._dead.from_message(message, reason)
+    def _dead_letter(self, message: Message, reason: str,
+                     extra: dict[str, str] | None = None) -> None:
+        log.warning("dead-lettering %s[%s]@%s: %s", message.topic, message.partition,
+                    message.offset, reason[:300])
+        self._dead.from_message(message, reason, extra)
         self.stats.dead_letters += 1
         metrics.DEAD_LETTERS.labels("engine").inc()
+
+    def _rule_failures(self, message: Message, failures: list[RuleFailure]) -> None:
+        """One dead letter per rule that failed on the record; its other alerts stand.
+
+        Replaying the letter after the rule is fixed re-runs every rule on the transfer;
+        alerts already raised are de-duplicated by id.
+        """
+        for failure in failures:
+            self._dead_letter(message, str(failure),
+                              {"rule": failure.rule, "transfer_id": failure.transfer_id})
+
+    def _control(self, message: Message) -> None:
+        """A message on the tag-updates topic: validate, swap the index, look back."""
+        try:
+            update = parse_update(message.value)
+        except BadRecord as exc:
+            self._dead_letter(message, str(exc))
+            return
+        if self._on_control is not None:
+            self._on_control(message)  # e.g. swap the tag index to the new version
+        self._retroactive(message, update)
+        self._delisted(message, update)
 
     def _name_accounts(self, alert: Alert, transfer: Transfer) -> Alert:
         """Add the exchange accounts behind the transfer's addresses to the evidence.
@@ -171,26 +208,27 @@ class Engine:
             self._history.record_many(self._seen)
             self._seen.clear()
 
-    def _retroactive(self, message: Message) -> None:
+    def _retroactive(self, message: Message, update: dict[str, object]) -> None:
         """A list update: raise retroactive alerts for stored flows it now touches."""
         if self._retro is None:
             return
         self._flush_history()  # transfers earlier in this batch are history too
+        failures: list[RuleFailure] = []
         try:
-            alerts = self._retro.scan(loads(message.value))
-        except BadRecord as exc:
-            self._dead.from_message(message, str(exc))
-            self.stats.dead_letters += 1
+            alerts = self._retro.scan(update, failures)
+        except RECORD_ERRORS as exc:
+            self._dead_letter(message, f"look-back failed: {exc!r}")
             return
+        self._rule_failures(message, failures)
         for alert in alerts:
             self._raise(alert)
 
-    def _delisted(self, message: Message) -> None:
+    def _delisted(self, message: Message, update: dict[str, Any]) -> None:
         """A list update that removes addresses: flag the open alerts resting on them."""
         if self._delistings is None:
             return
         try:
-            delisting = delisting_from_message(loads(message.value))
+            delisting = delisting_from_message(update)
         except (BadRecord, KeyError, TypeError, ValueError) as exc:
             # the look-back (_retroactive) dead-letters a malformed update; say why here too
             log.warning("list update at offset %s carries no usable delisting: %r",

@@ -58,6 +58,15 @@ class RulebookError(TxmonError):
     """A rulebook failed validation; names file, line and rule."""
 
 
+class RuleError(TxmonError):
+    """One rule could not be evaluated on one transfer (a CEL error, a non-bool result).
+
+    The error contract of conditions (docs/rules.md): the engine records it with the rule
+    and transfer ids (dead letter + ``txmon_rule_errors_total``) and the other rules of
+    the rulebook still run on that transfer.
+    """
+
+
 class RpcError(TxmonError):
     """A node answered a JSON-RPC call with an error or not at all."""
 

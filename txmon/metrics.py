@@ -17,6 +17,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_late
 RECORDS = Counter("txmon_records_total", "Records processed per stage", ["stage"])
 DEAD_LETTERS = Counter("txmon_dead_letters_total", "Records sent to the dead-letter topic",
                        ["stage"])
+DEAD_LETTER_FAILURES = Counter("txmon_dead_letter_failures_total",
+                               "Dead letters the bus refused (logged with coordinates)",
+                               ["stage"])
+RULE_ERRORS = Counter("txmon_rule_errors_total",
+                      "Rule evaluations that failed on one transfer (dead-lettered)", ["rule"])
 ALERTS = Counter("txmon_alerts_total", "Alerts newly stored", ["rule", "severity"])
 CONSUMER_LAG = Gauge("txmon_consumer_lag", "Messages not yet consumed", ["stage"])
 LAST_PROGRESS = Gauge("txmon_last_progress_timestamp", "Unix time of the last progress",

@@ -24,6 +24,7 @@ from txmon.models import (
     TransferKind,
     TransferStatus,
 )
+from txmon.transfer_schema import LegRecord, validate_transfer
 
 SCHEMA_VERSION = 1
 
@@ -47,25 +48,19 @@ def _time_to_wire(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _time_from_wire(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(dt.UTC)
-
-
 def _date_from_wire(value: str | None) -> dt.date | None:
     return None if value is None else dt.date.fromisoformat(value)
 
 
 def _amount_from_wire(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise BadRecord(f"amount must be a decimal string, got {value!r}")
+        raise BadRecord(f"amount must be a decimal string, got {type(value).__name__}")
     try:
         amount = int(value)
     except ValueError as exc:
-        raise BadRecord(f"amount is not an integer: {value!r}") from exc
+        raise BadRecord(f"amount is not an integer: {str(value)[:80]!r}") from exc
     if amount < 0:
-        raise BadRecord(f"amount is negative: {value!r}")
+        raise BadRecord(f"amount is negative: {str(value)[:80]!r}")
     return amount
 
 
@@ -92,14 +87,6 @@ def _leg_to_wire(leg: Leg) -> dict[str, Any]:
     if leg.script_type is not None:
         out["script_type"] = leg.script_type
     return out
-
-
-def _leg_from_wire(data: dict[str, Any]) -> Leg:
-    return Leg(
-        address=data["address"],
-        amount=_amount_from_wire(data["amount"]),
-        script_type=data.get("script_type"),
-    )
 
 
 def transfer_to_wire(transfer: Transfer) -> dict[str, Any]:
@@ -136,33 +123,39 @@ def transfer_to_wire(transfer: Transfer) -> dict[str, Any]:
     return out
 
 
-def transfer_from_wire(data: dict[str, Any]) -> Transfer:
-    """JSON dict → Transfer; any missing or mistyped field is a :class:`BadRecord`."""
-    try:
-        exchange = data.get("exchange")
-        fee = data.get("fee")
-        return Transfer(
-            chain=data["chain"],
-            network=data["network"],
-            asset=asset_from_wire(data["asset"]),
-            tx_hash=data["tx_hash"],
-            index=int(data["index"]),
-            block_number=data.get("block_number"),
-            block_hash=data.get("block_hash"),
-            block_time=_time_from_wire(data.get("block_time")),
-            inputs=tuple(_leg_from_wire(leg) for leg in data["inputs"]),
-            outputs=tuple(_leg_from_wire(leg) for leg in data["outputs"]),
-            kind=TransferKind(data.get("kind", "native")),
-            status=TransferStatus(data.get("status", "confirmed")),
-            success=bool(data.get("success", True)),
-            fee=None if fee is None else _amount_from_wire(fee),
-            exchange=None if exchange is None else ExchangeContext(**exchange),
-            extra=dict(data.get("extra") or {}),
-        )
-    except BadRecord:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadRecord(f"not a transfer record: {exc!r}") from exc
+def transfer_from_wire(data: Any) -> Transfer:
+    """JSON value → Transfer; anything the schema refuses is a :class:`BadRecord`.
+
+    The schema (:mod:`txmon.transfer_schema`) decides what can exist; this only maps.
+    """
+    record = validate_transfer(data)
+    ex = record.exchange
+    return Transfer(
+        chain=record.chain,
+        network=record.network,
+        asset=Asset(record.asset.chain, record.asset.symbol, record.asset.decimals,
+                    record.asset.contract),
+        tx_hash=record.tx_hash,
+        index=record.index,
+        block_number=record.block_number,
+        block_hash=record.block_hash,
+        block_time=record.block_time,  # type: ignore[arg-type]  # a datetime once validated
+        inputs=tuple(_leg(leg) for leg in record.inputs),
+        outputs=tuple(_leg(leg) for leg in record.outputs),
+        kind=TransferKind(record.kind),
+        status=TransferStatus(record.status),
+        success=record.success,
+        fee=None if record.fee is None else int(record.fee),
+        exchange=None if ex is None else ExchangeContext(
+            account=ex.account, direction=ex.direction,
+            counterparty_vasp=ex.counterparty_vasp, originator=ex.originator,
+            beneficiary=ex.beneficiary, event_id=ex.event_id),
+        extra=dict(record.extra),
+    )
+
+
+def _leg(record: LegRecord) -> Leg:
+    return Leg(record.address, int(record.amount), record.script_type)
 
 
 def encode_transfer(transfer: Transfer) -> bytes:

@@ -3,8 +3,10 @@
 Lifecycle per batch, in this order because a crash at any point must lose nothing:
 
 1. every message is parsed and mapped; a bad one (not JSON, unknown version, schema
-   violation, broken address) is queued to the dead-letter topic with its topic,
-   partition, offset, original bytes and reason, and counted — the loop never stops;
+   violation, a date that does not exist, an address or hash not of its chain, any
+   exception while mapping it; a malformed tag update) is queued to the dead-letter
+   topic with its topic, partition, offset, original bytes (or a pointer when too large,
+   see :mod:`txmon.deadletter`) and reason, and counted — the loop never stops;
 2. Store writes (customers, deposit addresses, logins) are applied in one ``put_many``;
 3. transfers and dead letters are sent and ``flush`` confirms delivery (DeliveryError
    aborts the batch before the commit);
@@ -23,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from enrich.tagupdates import parse_update
 from ingest.exchange import travelrule
 from ingest.exchange.mapping import effects
 from ingest.exchange.schema import parse
 from screening.customers import CustomerScreening
+from txmon import metrics
 from txmon.bus.base import Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
 from txmon.errors import BadRecord
@@ -60,8 +64,8 @@ class ExchangeIngest:
         self._tag_updates = tag_updates_topic
         self._screening = screening
         self._network = network
-        self.dead = (DeadLetters(producer, deadletter_topic) if deadletter_topic
-                     else DeadLetters(producer))
+        self.dead = (DeadLetters(producer, deadletter_topic, stage="exchange")
+                     if deadletter_topic else DeadLetters(producer, stage="exchange"))
         self.counts = Counts()
 
     def step(self, timeout: float = 1.0) -> int:
@@ -75,6 +79,11 @@ class ExchangeIngest:
         lists_changed = False
         for message in messages:
             if message.topic == self._tag_updates:
+                try:
+                    parse_update(message.value)
+                except BadRecord as exc:
+                    self._dead(message, str(exc))
+                    continue
                 lists_changed = True
                 continue
             try:
@@ -82,6 +91,10 @@ class ExchangeIngest:
                 found = effects(event, self._network)
             except BadRecord as exc:
                 self._dead(message, str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - parsing and mapping are pure: the
+                # record is at fault, and one record must never stop the feed
+                self._dead(message, f"could not map event: {exc!r}")
                 continue
             self.counts.events += 1
             items.update(found.items)
@@ -114,9 +127,10 @@ class ExchangeIngest:
 
     def _dead(self, message: Message, reason: str) -> None:
         log.warning("dead-lettering %s[%s]@%s: %s", message.topic, message.partition,
-                    message.offset, reason)
+                    message.offset, reason[:300])
         self.dead.from_message(message, reason)
         self.counts.dead += 1
+        metrics.DEAD_LETTERS.labels("exchange").inc()
 
     def _publish(self, transfers: list[tuple[Transfer, list[str]]]) -> None:
         for transfer, names in transfers:

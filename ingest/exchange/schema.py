@@ -3,7 +3,9 @@
 The schema file is the contract with the exchange (schemas/exchange-events.v1.json);
 validating with jsonschema rather than hand-written checks keeps the contract and the
 code from drifting apart. The version is checked first so that a future v2 message is
-dead-lettered as "unknown version", not as a pile of schema errors.
+dead-lettered as "unknown version", not as a pile of schema errors. What a schema cannot
+say (a date that does not exist, an address of another chain) is checked after it, by
+:mod:`ingest.exchange.validity`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from ingest.exchange import validity
 from txmon import wire
 from txmon.errors import BadRecord
 from txmon.shipped import shipped_dir
@@ -48,4 +51,5 @@ def parse(raw: bytes) -> dict[str, Any]:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(event)"
         raise BadEvent(f"schema violation at {where}: {error.message[:300]}")
+    validity.check(event)  # real dates, known chains, addresses and hashes of that chain
     return event

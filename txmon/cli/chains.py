@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from ingest.source import ChainSource
+from txmon import chains
 from txmon.store.base import Store
 
-CHAINS = ("ethereum", "bitcoin")
+CHAINS = tuple(chains.CHAINS)  # the one chain list (txmon/chains.py)
 
 
 def chain_options(func: click.decorators.FC) -> click.decorators.FC:

@@ -129,6 +129,8 @@ def _run_acts(settings: Settings, seeds: Path, sources: list[Path], as_json: boo
         click.echo(f"demo 3/3: {stats.alerts_retroactive} retroactive alerts", err=True)
         count = print_alerts(app.alert_store.alerts(), as_json)
         click.echo(f"demo: {count} alerts in the verifiable feed", err=True)
+        if stats.dead_letters:
+            click.echo(f"demo: {stats.dead_letters} dead letters (reasons in the log)", err=True)
     finally:
         app.close()
 

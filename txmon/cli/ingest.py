@@ -14,7 +14,7 @@ from ingest.source import ChainSource
 from txmon import metrics
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
-from txmon.cli.chains import build_source, chain_options
+from txmon.cli.chains import CHAINS, build_source, chain_options
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.lifecycle import stop_on_signals
 from txmon.errors import RpcError
@@ -111,7 +111,7 @@ def _mempool_watcher(app: App, source: ChainSource) -> Callable[[], object]:
     return watcher.poll
 
 
-for _chain in ("ethereum", "bitcoin"):
+for _chain in CHAINS:
     ingest.add_command(_chain_command(_chain))
 
 try:

@@ -20,7 +20,7 @@ import click
 from ingest.follower import Follower
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
-from txmon.cli.chains import build_source, chain_options
+from txmon.cli.chains import CHAINS, build_source, chain_options
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
 from txmon.engine import Engine
@@ -127,5 +127,5 @@ def _chain_command(chain: str) -> click.Command:
     return command
 
 
-for _chain in ("ethereum", "bitcoin"):
+for _chain in CHAINS:
     replay.add_command(_chain_command(_chain))

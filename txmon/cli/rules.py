@@ -10,8 +10,10 @@ import click
 from rules.backtest import BacktestStats, backtest
 from rules.prices import PriceTable
 from rules.rulebook import load_rulebook
+from rules.typecheck import check_rulebook
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
+from txmon.errors import RulebookError
 
 
 @click.group()
@@ -22,8 +24,11 @@ def rules() -> None:
 @rules.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check(file: Path) -> None:
-    """Validate FILE; errors name file, line and rule (exit 2 when invalid)."""
+    """Validate and type-check FILE; errors name file, line and rule (exit 2 when invalid)."""
     book = load_rulebook(file)  # RulebookError → "txmon: error: …", exit 2
+    errors = check_rulebook(book)  # every condition against the declared CEL variables
+    if errors:
+        raise RulebookError("\n".join(errors))
     exposure = book.exposure
     model = (f"exposure {exposure.model}, max {exposure.max_hops} hops, "
              f"min share {exposure.min_share_ppm / 10_000:g}%") if exposure else "no exposure"

@@ -80,11 +80,19 @@ _BAD = [b"not json at all", b'{"v": 2, "id": "x", "type": "login", "time": "t"}'
         b'{"v": 1, "id": "x", "type": "deposit.credited", "time": "2026-11-29T10:00:00Z",'
         b' "account": "A1", "asset": {"chain": "ethereum", "symbol": "ETH", "decimals": 18},'
         b' "address": "0xabc", "tx_hash": "0x1"}',  # no amount
-        b'[1, 2, 3]']
+        b'[1, 2, 3]',
+        # regex-valid, not a real day (crashed the consumer with ValueError: issue 10)
+        b'{"v": 1, "id": "x", "type": "login", "time": "2026-02-30T10:00:00Z",'
+        b' "account": "A1", "ip_country": "JP"}',
+        # an ETH withdrawal to a Bitcoin address
+        b'{"v": 1, "id": "x", "type": "withdrawal.requested", "time": "2026-11-29T10:00:00Z",'
+        b' "account": "A1", "asset": {"chain": "ethereum", "symbol": "ETH", "decimals": 18},'
+        b' "amount": "1", "withdrawal_id": "W", "to_address":'
+        b' "bc1qa5wkgaew2dkv56kfvj49j0av5nml45x9ek9hz6"}']
 
 
 def build(count: int = 10_000, bad_every: int = 97) -> Stream:
-    """``count`` messages; every ``bad_every``-th is malformed (four kinds in turn)."""
+    """``count`` messages; every ``bad_every``-th is malformed (six kinds in turn)."""
     stream = Stream()
     for n in range(count):
         if n % bad_every == bad_every - 1:

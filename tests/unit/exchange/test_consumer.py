@@ -77,7 +77,8 @@ def test_customers_are_screened_and_rescreened_on_a_list_update(tmp_path: Path) 
     assert loads(store.get(LATEST + "A2"))["decision"] == "allow"
     assert service.log.entries().__next__()["checked"] == {"customer": "A1"}
 
-    producer.send(TOPICS["tags"], dumps({"type": "tags.version", "source": "ofac-sdn"}))
+    producer.send(TOPICS["tags"], dumps({"type": "tags.version", "source": "ofac-sdn",
+                                        "version": "v2", "published": "2026-11-30"}))
     producer.flush()
     worker.run(idle_exit=0.5, timeout=0.25)
     assert worker.counts.rescreens == 2

@@ -13,13 +13,15 @@ from txmon.models import TransferKind, TransferStatus
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer, encode_transfer
 
+TX_A, TX_B = "0x" + "aa" * 32, "0x" + "bb" * 32
+
 
 def test_deposit_becomes_a_canonical_transfer() -> None:
     body = event(7, "deposit.credited", "A1", asset=ETH, amount="1500000000000000000",
-                 address=ADDRESSES[0], tx_hash="0xaa", output_index=0,
+                 address=ADDRESSES[0], tx_hash=TX_A, output_index=0,
                  from_addresses=[ADDRESSES[3]], value_jpy="30000001", travel_rule=IVMS)
     [t] = effects(body).transfers
-    assert t.id == "exchange:0xaa:0" and t.kind == TransferKind.EXCHANGE
+    assert t.id == f"exchange:{TX_A}:0" and t.kind == TransferKind.EXCHANGE
     assert t.asset.key == "ethereum:ETH"
     assert [(leg.address, leg.amount) for leg in t.inputs] == [(ADDRESSES[3].lower(),
                                                                  1_500_000_000_000_000_000)]
@@ -30,7 +32,7 @@ def test_deposit_becomes_a_canonical_transfer() -> None:
     assert (t.exchange.account, t.exchange.direction, t.exchange.counterparty_vasp) == (
         "A1", "deposit", "Other VASP Ltd")
     assert (t.exchange.originator, t.exchange.beneficiary) == ("Roman Semenov", "Taro Yamada")
-    assert t.extra == {"event_type": "deposit.credited", "onchain_tx": "0xaa",
+    assert t.extra == {"event_type": "deposit.credited", "onchain_tx": TX_A,
                        "value_jpy": "30000001", "mof_report": "over-30m-jpy"}
     assert decode_transfer(encode_transfer(t)) == t
 
@@ -39,7 +41,7 @@ def test_withdrawal_keeps_its_id_from_request_to_sent() -> None:
     common = {"asset": ETH, "amount": "123456789012345678901234567890", "withdrawal_id": "W9",
               "to_address": ADDRESSES[2], "value_jpy": "30000000"}
     [requested] = effects(event(1, "withdrawal.requested", "A1", **common)).transfers
-    [sent] = effects(event(2, "withdrawal.sent", "A1", tx_hash="0xbb", **common)).transfers
+    [sent] = effects(event(2, "withdrawal.sent", "A1", tx_hash=TX_B, **common)).transfers
     assert requested.id == sent.id == "exchange:wd-W9:0"
     assert (requested.status, sent.status) == (TransferStatus.PENDING, TransferStatus.CONFIRMED)
     assert sent.amount == 123456789012345678901234567890

@@ -4,7 +4,7 @@ import orjson
 import pytest
 
 from ingest.exchange.schema import BadEvent, parse
-from tests.unit.exchange.stream import ETH, IVMS, event
+from tests.unit.exchange.stream import ADDRESSES, ETH, IVMS, event
 
 
 def test_valid_events_pass() -> None:
@@ -14,7 +14,8 @@ def test_valid_events_pass() -> None:
             {"full": "Taro Yamada"}], "dob": "1980-01-01", "nationality": ["JP"],
             "residence": "JP"}),
         event(2, "withdrawal.sent", "A1", asset=ETH, amount="1", withdrawal_id="W1",
-              to_address="0xabc", tx_hash="0x1", travel_rule=IVMS, value_jpy="31000000"),
+              to_address=ADDRESSES[2], tx_hash="0x" + "ab" * 32, travel_rule=IVMS,
+              value_jpy="31000000"),
         event(3, "login", "A1", ip_country="KP"),
     ):
         assert parse(orjson.dumps(body))["id"] == body["id"]

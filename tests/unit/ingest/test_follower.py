@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
+import re
 import time
 from collections.abc import Sequence
 
 import pytest
 
+from enrich.addresses import UNKNOWN
 from ingest.deadletter import Rejected
 from ingest.follower import Follower, ReorgTooDeep
 from ingest.source import Block, BlockRef, ChainSource
 from txmon.bus.base import DEADLETTER, TRANSFERS, Producer
+from txmon.chains import CHAINS, Chain
 from txmon.errors import DeliveryError
 from txmon.models import Asset, Leg, Transfer, TransferStatus
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def testchain(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the in-memory chain, so that the bus's transfer schema accepts its records."""
+    monkeypatch.setitem(CHAINS, "testchain", Chain("testchain", UNKNOWN,
+                                                   re.compile(r"0x[0-9a-z]+"), "TST", 8))
 
 
 class MemoryChain(ChainSource):
@@ -273,7 +284,8 @@ def test_rejected_items_go_to_the_dead_letter_topic_with_coordinates(store):
     [(_topic, value, _, headers)] = [d for d in producer.delivered if d[0] == DEADLETTER]
     assert value == b'{"data":"0x"}'
     assert dict(headers) == {
-        "reason": b"ERC-20 Transfer data is not one 32-byte word",
+        "reason": b"ERC-20 Transfer data is not one 32-byte word", "original": b"inline",
+        "sha256": hashlib.sha256(b'{"data":"0x"}').hexdigest().encode(), "size": b"13",
         "source.chain": b"testchain", "source.block": b"1", "source.block_hash": b"0xa0001",
         "source.tx": b"0xtxa1x0", "source.item": b"log 3",
     }  # fmt: skip
