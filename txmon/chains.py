@@ -41,11 +41,13 @@ class Chain:
 
 CHAINS: dict[str, Chain] = {
     "ethereum": Chain("ethereum", EVM, re.compile(r"0x[0-9a-f]{64}"), "ETH", 18),
-    # Bitcoin ingest also emits "coinbase" and "script:<sha256>" legs (ingest/bitcoin).
+    # Bitcoin ingest also emits "coinbase", "script:<sha256>" and, for an input whose
+    # prevout the node could not serve, "prevout:<txid>:<n>" legs (ingest/bitcoin).
     "bitcoin": Chain("bitcoin", BITCOIN, re.compile(r"[0-9a-f]{64}"), "BTC", 8,
-                     fixed_prefix=("coinbase", "script:")),
+                     fixed_prefix=("coinbase", "script:", "prevout:")),
 }
 _SCRIPT_KEY = re.compile(r"script:[0-9a-f]{64}")
+_PREVOUT_KEY = re.compile(r"prevout:[0-9a-f]{64}:[0-9]{1,10}")
 _CANONICAL_EVM = re.compile(r"0x[0-9a-f]{40}")  # what EVM ingest emits: no checksum to test
 
 
@@ -78,6 +80,10 @@ def _check(spec: Chain, raw: str, network: str | None) -> str:
     if raw.startswith("script:") and "script:" in spec.fixed_prefix:
         if _SCRIPT_KEY.fullmatch(raw) is None:
             raise InvalidAddress(f"not a script key on {name}: {raw[:80]!r}")
+        return raw
+    if raw.startswith("prevout:") and "prevout:" in spec.fixed_prefix:
+        if _PREVOUT_KEY.fullmatch(raw) is None:
+            raise InvalidAddress(f"not an unresolved-prevout key on {name}: {raw[:80]!r}")
         return raw
     found = normalize(raw)
     if found.chain_family != spec.family:

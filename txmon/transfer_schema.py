@@ -152,7 +152,18 @@ class TransferRecord(_Strict):
             raise ValueError(f"block_hash {self.block_hash[:80]!r} is not a {self.chain} hash")
         for side, legs in (("inputs", self.inputs), ("outputs", self.outputs)):
             for n, leg in enumerate(legs):
-                _leg(side, n, lambda a: check_address(self.chain, a, self.network), leg)
+                _leg(side, n, self._canonical_on_chain, leg)
+
+    def _canonical_on_chain(self, raw: str) -> str:
+        """A chain leg must already be in the one normal form ingest writes: the bus carries
+        canonical records, so history, exposure and alert ids key on one spelling (a
+        look-alike such as ``０ｘ…`` is folded by the exchange mapper and the screening
+        surfaces, never here)."""
+        canonical = check_address(self.chain, raw, self.network)
+        if canonical != raw:
+            raise InvalidAddress(f"not a {self.chain} address in canonical form: {raw[:80]!r} "
+                                 f"(canonical {canonical!r})")
+        return canonical
 
     def _check_back_office(self) -> None:
         spec = CHAINS.get(self.asset.chain)
