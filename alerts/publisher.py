@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from alerts.store import AlertStore
 from txmon.bus.base import Bus, Producer
+from txmon.errors import BackendError
 from txmon.wire import loads
 
 
@@ -40,6 +41,11 @@ class FeedPublisher:
             last_seq = seq
             sent += 1
         if sent:
-            self._producer.flush()
+            try:
+                self._producer.flush()
+            except BackendError:
+                # Some of them may be on the topic: read its tail again next round.
+                self._published = None
+                raise
             self._published = last_seq
         return sent

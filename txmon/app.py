@@ -103,10 +103,11 @@ class App:
         """The single writer of the alerts topic (see docs/architecture.md)."""
         return FeedPublisher(self.alert_store, self.bus, self.producer(), self.topic(ALERTS))
 
-    def engine(self, group: str = "txmon-engine", publish: bool = True) -> Engine:
+    def engine(self, group: str = "txmon-engine", publish: bool = True,
+               instance_id: str | None = None) -> Engine:
         """The streaming engine consuming transfers and tag updates."""
         transfers = self.topic(TRANSFERS)
-        consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group)
+        consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group, instance_id)
         self._closers.append(consumer)
         producer = self.producer()
         # A list version whose delta never reached the bus (crash, Kafka down) goes out now,

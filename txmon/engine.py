@@ -25,8 +25,9 @@ from rules.retro import RetroactiveScanner
 from txmon import metrics
 from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
-from txmon.errors import BadRecord
+from txmon.errors import BackendError, BadRecord
 from txmon.models import Alert, Transfer
+from txmon.outage import Outage
 from txmon.wire import decode_transfer, loads
 
 log = logging.getLogger(__name__)
@@ -200,26 +201,53 @@ class Engine:
 
     def run(self, idle_exit: float | None = None,
             stop: Callable[[], bool] | None = None) -> EngineStats:
-        """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds."""
-        idle_since = time.monotonic()
+        """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds.
+
+        Idle time counts from the first partition assignment and from the last batch, not
+        from start: a member restarted after a SIGKILL may wait for the dead member's
+        session to expire before it gets the partitions (and the work waiting on them).
+
+        A backend outage (:class:`BackendError`, Kafka or Redis) never ends the loop: the
+        unfinished batch is rewound and retried with back-off (:mod:`txmon.outage`) while
+        ``/healthz`` reports unhealthy. Its offsets were not committed and the alert store
+        de-duplicates, so the retry loses and duplicates nothing.
+        """
+        stopped = stop or (lambda: False)
+        idle_since: float | None = None
         next_lag_check = 0.0
         caught_up = False
-        if self._publisher is not None:  # anything stored but unpublished by a crash
-            self._publisher.publish_pending()
-        while not (stop and stop()):
-            batch = self._consumer.poll(timeout=0.5)
-            if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
-                lag = self._consumer.lag()
-                metrics.CONSUMER_LAG.labels("engine").set(lag)
-                caught_up = lag == 0
-                if self._on_tick is not None:
-                    self._on_tick()
-                next_lag_check = time.monotonic() + LAG_INTERVAL
+        outage = Outage(self._liveness)
+        publish_first = self._publisher is not None  # stored but unpublished by a crash
+        while not stopped():
+            batch: list[Message] = []
+            try:
+                if publish_first and self._publisher is not None:
+                    self._publisher.publish_pending()
+                    publish_first = False
+                batch = self._consumer.poll(timeout=0.5)
+                if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
+                    lag = self._consumer.lag()
+                    metrics.CONSUMER_LAG.labels("engine").set(lag)
+                    caught_up = lag == 0
+                    if self._on_tick is not None:
+                        self._on_tick()  # reads the store: also probes it during an outage
+                    next_lag_check = time.monotonic() + LAG_INTERVAL
+                if batch:
+                    self.process_batch(batch)
+            except BackendError as exc:
+                self._seen.clear()
+                self._consumer.rewind(batch)  # a local seek: works while the broker is down
+                publish_first = self._publisher is not None
+                idle_since, next_lag_check = None, 0.0  # probe both backends on the retry
+                outage.wait(exc, stopped)
+                continue
+            outage.over()
+            now = time.monotonic()
             if batch or caught_up:  # progress: work done, or nothing left to do
                 self._liveness.progress()
-            if batch:
-                self.process_batch(batch)
-                idle_since = time.monotonic()
-            elif idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+            if batch or (idle_since is None and self._consumer.assigned()):
+                idle_since = now
+            elif (idle_exit is not None and idle_since is not None
+                  and now - idle_since >= idle_exit):
                 break
         return self.stats
