@@ -30,6 +30,7 @@ def engine(cli: CliContext, group: str, metrics_port: int | None,
     if metrics_port:
         cli.app.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
     stop = stop_on_signals()
-    stats = cli.app.engine(group, publish=publish, instance_id=instance_id).run(idle_exit=idle_exit, stop=stop.is_set)
+    engine_ = cli.app.engine(group, publish=publish, instance_id=instance_id)
+    stats = engine_.run(idle_exit=idle_exit, stop=stop.is_set)
     click.echo(f"engine: {stats.transfers} transfers, {stats.alerts_new} new alerts, "
                f"{stats.dead_letters} dead letters", err=True)
