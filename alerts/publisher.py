@@ -14,6 +14,8 @@ from txmon.bus.base import Bus, Producer
 from txmon.errors import BackendError
 from txmon.wire import loads
 
+FLUSH_TIMEOUT = 10.0  # seconds: a bus silent for longer is an outage (retried by the engine)
+
 
 class FeedPublisher:
     """Copies new feed events from the alert store to the alerts topic."""
@@ -27,6 +29,10 @@ class FeedPublisher:
 
     def _last_published(self) -> int:
         if self._published is None:
+            # Events a failed round left in the producer's buffer may still be delivered
+            # (the client retries when the broker is back): the tail is only the truth
+            # once they have landed or failed, or they would be sent twice.
+            self._producer.flush(FLUSH_TIMEOUT)
             last = self._bus.last_message(self._topic)
             self._published = 0 if last is None else int(loads(last.value)["sequence"])
         return self._published
@@ -42,7 +48,7 @@ class FeedPublisher:
             sent += 1
         if sent:
             try:
-                self._producer.flush()
+                self._producer.flush(FLUSH_TIMEOUT)
             except BackendError:
                 # Some of them may be on the topic: read its tail again next round.
                 self._published = None

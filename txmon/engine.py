@@ -32,6 +32,7 @@ from txmon.wire import decode_transfer, loads
 
 log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0  # seconds between consumer-lag measurements and on_tick calls
+FLUSH_TIMEOUT = 10.0  # a bus that acknowledges nothing for this long is an outage
 
 
 @dataclass
@@ -182,7 +183,7 @@ class Engine:
         finally:
             self._rules.release()
         self._flush_history()
-        self._producer.flush()  # dead letters delivered before we commit past them
+        self._producer.flush(FLUSH_TIMEOUT)  # dead letters delivered before we commit past them
         if self._publisher is not None:  # None: a separate `txmon alerts publish` does it
             self._publisher.publish_pending()
         self._consumer.commit(messages)

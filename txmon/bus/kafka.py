@@ -210,6 +210,13 @@ class KafkaBus(Bus):
         return KafkaBusConsumer(self._servers, topics, group, instance_id)
 
     def last_message(self, topic: str) -> Message | None:
+        try:
+            return self._last_message(topic)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.url}: reading the last message of "
+                                     f"{topic} failed: {type(exc).__name__}: {exc}") from exc
+
+    def _last_message(self, topic: str) -> Message | None:
         consumer = KafkaConsumer(bootstrap_servers=self._servers, enable_auto_commit=False)
         try:
             tp = TopicPartition(topic, 0)
