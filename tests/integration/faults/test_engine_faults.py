@@ -9,6 +9,7 @@ drives a real ``txmon engine`` subprocess and checks ``/healthz`` from outside.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -153,5 +154,7 @@ def test_engine_sigkilled_three_times_under_load(live_app: App, tmp_path: Path) 
     last.proc.wait(timeout=60)
     output = last.stop()
     assert last.proc.returncode == 0, output
+    processed = re.search(r"engine: (\d+) transfers", output)
+    assert processed and int(processed[1]) > 0, output  # the last restart found work waiting
     assert all(n > 0 for n in restarted_work), restarted_work  # each restart did work
     assert_exactly_once(app, load.deposits)
