@@ -17,6 +17,7 @@ from enrich.enricher import Enricher, TagLookup
 from enrich.tagstore import TagStore
 from rules.engine import RuleEngine
 from rules.history import TransferHistory
+from rules.judgement import Mode
 from rules.prices import PriceTable
 from rules.retro import RetroactiveScanner
 from rules.rulebook import Rulebook, load_rulebook
@@ -104,7 +105,7 @@ class App:
         return FeedPublisher(self.alert_store, self.bus, self.producer(), self.topic(ALERTS))
 
     def engine(self, group: str = "txmon-engine", publish: bool = True,
-               instance_id: str | None = None) -> Engine:
+               instance_id: str | None = None, mode: Mode | None = None) -> Engine:
         """The streaming engine consuming transfers and tag updates."""
         transfers = self.topic(TRANSFERS)
         consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group, instance_id)
@@ -136,6 +137,7 @@ class App:
             on_tick=self._follow_tag_head,
             account_for=self.account_for,
             deadletter_topic=self.topic(DEADLETTER),
+            mode=mode,
         )
 
     def _follow_tag_head(self) -> None:

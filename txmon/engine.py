@@ -21,6 +21,7 @@ from alerts.store import AlertStore
 from enrich.enricher import Enricher
 from rules.engine import RuleEngine
 from rules.history import TransferHistory
+from rules.judgement import Judge, Mode
 from rules.retro import RetroactiveScanner
 from txmon import metrics
 from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
@@ -67,6 +68,7 @@ class Engine:
         on_tick: Callable[[], None] | None = None,
         account_for: Callable[[str], str | None] | None = None,
         deadletter_topic: str = DEADLETTER,
+        mode: Mode | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -77,6 +79,8 @@ class Engine:
         self._transfers_topic = transfers_topic
         self._dead = DeadLetters(producer, topic=deadletter_topic)
         self._as_of = as_of
+        # live: the lists of each block's date, with look-back; see rules/judgement.py
+        self._judge = Judge(enricher, rules, mode or Mode.live(as_of))
         self._liveness = liveness or metrics.Liveness("engine", 120.0)
         self._on_control = on_control
         self._history = history
@@ -105,11 +109,7 @@ class Engine:
             self._dead_letter(message, str(transfer))
             return
         try:
-            enriched = self._enricher.enrich(transfer, self._as_of)
-            alerts = self._rules.evaluate(enriched)
-            if self._retro is not None and self._as_of is None and enriched.designated_later:
-                raised = {a.id for a in alerts}
-                alerts += [a for a in self._retro.late(enriched) if a.id not in raised]
+            alerts = self._judge.alerts(transfer)  # the same code path as `rules test`
         except (ValueError, ArithmeticError) as exc:
             # One record the rules cannot evaluate must not wedge its whole partition in
             # a crash loop: it is dead-lettered with the reason, to be replayed after a fix.
@@ -165,7 +165,7 @@ class Engine:
             self.stats.dead_letters += 1
             return
         for alert in alerts:
-            self._raise(alert)
+            self._raise(self._judge.mode.label(alert))
 
     def process_batch(self, messages: list[Message]) -> None:
         """Process, publish, then commit: the order that makes crashes harmless."""

@@ -49,6 +49,8 @@ def _hop_path(alert: Alert) -> str:
 def _summary(alert: Alert) -> str:
     kind = (f"RETROACTIVE after {alert.list_version}" if alert.retroactive
             else f"as of {alert.as_of}")
+    if mode := alert.evidence.get("mode"):  # which mode raised it: live, replay-…, as-of …
+        kind += f"; {mode}"
     where = f"block {alert.block}" if alert.block is not None else "no block (illustrative)"
     lines = [f"[{alert.severity.upper()}] {alert.rule} ({kind}) {alert.chain} {where} "
              f"tx {alert.tx_hash}", f"    amount {_amount(alert)}"]
