@@ -123,3 +123,33 @@ def test_backtest_and_engine_agree_on_the_same_input(
         "backtest-lookback" if lookback else "backtest-point-in-time"}
     if lookback:  # the case the backtest used to leave out: designated after the transfer
         assert any(a.retroactive and a.tx_hash == DEPOSIT_TX for a in from_backtest)
+
+
+def test_rules_test_cli_in_both_modes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from txmon.cli.main import main
+
+    against = tmp_path / "block.ndjson"
+    against.write_bytes(b"\n".join(encode_transfer(t) for t in block_13326607()))
+    runner = CliRunner()
+    args = ["--data-dir", str(tmp_path), "rules", "test", str(SEEDS_DIR / "rulebook.yaml"),
+            "--against", str(against)]
+    looked_back = runner.invoke(main, args)
+    assert looked_back.exit_code == 0, looked_back.output
+    assert "RETROACTIVE" in looked_back.output and "backtest-lookback" in looked_back.output
+    assert DEPOSIT_TX in looked_back.output and "would raise 1 alerts" in looked_back.output
+    at_the_time = runner.invoke(main, [*args, "--point-in-time"])
+    assert at_the_time.exit_code == 0, at_the_time.output
+    assert "would raise 0 alerts" in at_the_time.output
+
+
+def test_replay_refuses_lookback_with_as_of(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from txmon.cli.main import main
+
+    done = CliRunner().invoke(main, [
+        "--data-dir", str(tmp_path), "replay", "ethereum", "--rpc", "http://127.0.0.1:9",
+        "--from", "1", "--to", "1", "--lookback", "--as-of", "2022-08-08"])
+    assert done.exit_code == 2 and "exclude each other" in done.output
