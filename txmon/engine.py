@@ -26,7 +26,7 @@ from rules.retro import RetroactiveScanner
 from txmon import metrics
 from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
-from txmon.errors import BackendError, BadRecord
+from txmon.errors import BackendError, BadRecord, Rebalanced
 from txmon.models import Alert, Transfer
 from txmon.outage import Outage
 from txmon.wire import decode_transfer, loads
@@ -240,6 +240,9 @@ class Engine:
                 self._consumer.rewind(batch)  # a local seek: works while the broker is down
                 publish_first = self._publisher is not None
                 idle_since, next_lag_check = None, 0.0  # probe both backends on the retry
+                if isinstance(exc, Rebalanced):  # not an outage: go on at once
+                    log.info("engine: %s; the batch goes again to the partitions' owner", exc)
+                    continue
                 outage.wait(exc, stopped)
                 continue
             outage.over()

@@ -35,6 +35,11 @@ class BackendUnavailable(BackendError):
     """A configured Kafka or Redis cannot be reached. Never fall back to embedded."""
 
 
+class Rebalanced(BackendError):
+    """The consumer group moved this member's partitions while a batch ran (its commit was
+    refused): not an outage; the batch goes again to whoever owns the partitions now."""
+
+
 class DeliveryError(BackendError):
     """The bus did not confirm delivery; the caller must not advance its checkpoint."""
 

@@ -23,11 +23,11 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from txmon.bus.base import ALERTS, Bus, Consumer, Message, Producer
-from txmon.errors import BackendUnavailable, DeliveryError
+from txmon.errors import BackendUnavailable, DeliveryError, Rebalanced
 
 SESSION_TIMEOUT_MS = 10_000  # dead member detected within 10 s (broker minimum is 6 s)
 HEARTBEAT_INTERVAL_MS = 3_000  # a third of the session timeout, as Kafka recommends
@@ -133,7 +133,9 @@ class KafkaBusConsumer(Consumer):
                 {tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in offsets.items()},
                 timeout_ms=BROKER_TIMEOUT_MS,
             )
-        except KafkaError as exc:  # incl. CommitFailedError after a rebalance
+        except CommitFailedError as exc:  # the group rebalanced (e.g. after an outage)
+            raise Rebalanced(f"{self._where}: commit refused after a rebalance: {exc}") from exc
+        except KafkaError as exc:
             raise self._failed("commit", exc) from exc
 
     def rewind(self, messages: Sequence[Message]) -> None:

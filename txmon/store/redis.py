@@ -24,11 +24,16 @@ from txmon.store.base import AppendResult, EntryBuilder, LogHead, Store
 
 _SCAN_BATCH = 1000
 _F = TypeVar("_F", bound=Callable[..., Any])
+# What a restart, failover or full server answers: worth retrying. Any other RedisError
+# (WRONGTYPE, a syntax error) is a bug in txmon and propagates as it is, loudly.
+_TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.OutOfMemoryError,
+              redis.exceptions.ReadOnlyError, redis.exceptions.TryAgainError,
+              redis.exceptions.ClusterDownError)
 
 
 def _translated(method: _F) -> _F:
-    """Raise BackendUnavailable in place of a redis error (a connection refused or reset,
-    a timeout, a server loading its data after a restart), generators included."""
+    """Raise BackendUnavailable in place of a transient redis error (a connection refused
+    or reset, a timeout, a server loading its data after a restart), generators included."""
 
     def fail(self: RedisStore, exc: redis.RedisError) -> BackendUnavailable:
         return BackendUnavailable(f"Redis at {self.url}: {type(exc).__name__}: {exc}")
@@ -38,7 +43,7 @@ def _translated(method: _F) -> _F:
         def generator(self: RedisStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
                 yield from method(self, *args, **kwargs)
-            except redis.RedisError as exc:
+            except _TRANSIENT as exc:
                 raise fail(self, exc) from exc
 
         return generator  # type: ignore[return-value]
@@ -47,7 +52,7 @@ def _translated(method: _F) -> _F:
     def plain(self: RedisStore, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except redis.RedisError as exc:
+        except _TRANSIENT as exc:
             raise fail(self, exc) from exc
 
     return plain  # type: ignore[return-value]

@@ -29,7 +29,9 @@ from tests.integration.faults.engine_load import (
 )
 from txmon.app import App
 from txmon.bus.base import ALL_TOPICS
+from txmon.errors import BackendUnavailable
 from txmon.settings import load_settings
+from txmon.store.redis import RedisStore
 
 pytestmark = pytest.mark.integration
 
@@ -158,3 +160,19 @@ def test_engine_sigkilled_three_times_under_load(live_app: App, tmp_path: Path) 
     assert processed and int(processed[1]) > 0, output  # the last restart found work waiting
     assert all(n > 0 for n in restarted_work), restarted_work  # each restart did work
     assert_exactly_once(app, load.deposits)
+
+
+def test_redis_store_raises_backend_unavailable_not_redis_errors(
+        private_redis: PrivateRedis) -> None:
+    store = RedisStore(private_redis.url, namespace=f"t{uuid.uuid4().hex[:10]}")
+    try:
+        store.put("k", b"v")
+        private_redis.stop()
+        with pytest.raises(BackendUnavailable, match=r"Redis at .*ConnectionError"):
+            store.get("k")
+        with pytest.raises(BackendUnavailable):
+            list(store.scan(""))  # generators too
+        private_redis.start()
+        assert store.get("k") == b"v"  # reconnects by itself; AOF kept the write
+    finally:
+        store.close()

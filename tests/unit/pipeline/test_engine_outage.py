@@ -27,7 +27,7 @@ from txmon import engine as engine_module
 from txmon.bus.base import ALERTS, TRANSFERS, Consumer, Message
 from txmon.bus.embedded import EmbeddedBus
 from txmon.engine import Engine
-from txmon.errors import BackendUnavailable
+from txmon.errors import BackendUnavailable, Rebalanced
 from txmon.metrics import Liveness
 from txmon.outage import Outage
 from txmon.settings import SEEDS_DIR
@@ -177,3 +177,23 @@ def test_backoff_doubles_up_to_the_cap() -> None:
         delays.append(outage.delay())
         outage.retries += 1
     assert delays == [0.5, 1, 2, 4, 8, 16, 30, 30, 30]
+
+
+def test_a_rebalance_is_not_an_outage(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = SqliteStore(tmp_path / "store.sqlite")
+    bus = EmbeddedBus(tmp_path / "bus.sqlite")
+    inner = bus.consumer([TRANSFERS], "engine")
+    refused = [1]
+
+    class Rebalancing(LateAssignment):
+        def commit(self, messages: Sequence[Message]) -> None:
+            if refused.pop() if refused else 0:
+                raise Rebalanced("commit refused after a rebalance (test)")
+            super().commit(messages)
+
+    liveness = Liveness("engine", 120.0)
+    engine, _ = build(tmp_path, store, consumer=Rebalancing(inner, 0.0), liveness=liveness)
+    with caplog.at_level(logging.WARNING, logger="txmon.outage"):
+        stats = engine.run(idle_exit=0.5)
+    assert stats.alerts_new == 1 and stats.alerts_seen == 1  # the batch went again
+    assert not caplog.records and liveness.down is None
