@@ -35,7 +35,7 @@ from alerts.store import AlertStore
 from txmon import metrics
 from txmon.bus.base import DEADLETTER, Bus, Message, Producer
 from txmon.deadletter import DeadLetters
-from txmon.errors import BadRecord, FeedForkError
+from txmon.errors import BackendError, BadRecord, FeedForkError
 from txmon.wire import dumps, loads
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ MAC_HEADER = "txmon-feed-mac"
 IDENTITY_KEY = "feed:publisher-identity"  # 32 random bytes, created once per store
 PUBLISHED_KEY = "feed:published"  # highest sequence confirmed on the topic
 REFUSED_PREFIX = "feed:refused:"  # topic:offset of foreign messages already dead-lettered
+
+FLUSH_TIMEOUT = 10.0  # seconds: a bus silent for longer is an outage (retried by the engine)
 
 
 class FeedPublisher:
@@ -164,10 +166,14 @@ class FeedPublisher:
                     "replaced; refusing to publish")
             return 0
         finally:
-            self._producer.flush()  # dead letters of refused messages
+            self._producer.flush(FLUSH_TIMEOUT)  # dead letters of refused messages
 
     def _last_published(self) -> int:
         if self._published is None:
+            # Events a failed round left in the producer's buffer may still be delivered
+            # (the client retries when the broker is back): the tail is only the truth
+            # once they have landed or failed, or they would be sent twice.
+            self._producer.flush(FLUSH_TIMEOUT)
             self._published = self._reconcile()
             log.info("feed publisher: topic %s verified against the store up to sequence %d",
                      self._topic, self._published)
@@ -200,7 +206,12 @@ class FeedPublisher:
         if last is not None:
             if self._signer is not None and last[0] % self._every != 0:
                 self._checkpoint(*last)  # each round ends on a signed head
-            self._producer.flush()
+            try:
+                self._producer.flush(FLUSH_TIMEOUT)
+            except BackendError:
+                # Some of them may be on the topic: verify its tail again next round.
+                self._published = None
+                raise
             self._published = last[0]
             self._store.put(PUBLISHED_KEY, str(last[0]).encode())
         return sent

@@ -3,7 +3,9 @@
 A compliance officer tests a rulebook change against history before it goes live. The
 exposure state lives in a throw-away in-memory store, so a backtest starts from clean
 state, sees the transfers in file order (which must be block order) and leaves the live
-state untouched.
+state untouched. Each transfer is judged by :class:`rules.judgement.Judge`, the engine's
+own code path, so a backtest raises what the engine would (by default in the live
+engine's mode: with look-back for counterparties designated after the transfer).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 
 from enrich.enricher import Enricher, TagLookup
 from rules.engine import RuleEngine, RuleFailure
+from rules.judgement import Judge, Mode
 from rules.prices import PriceTable
 from rules.rulebook import Rulebook
 from txmon.errors import BadRecord
@@ -31,12 +34,12 @@ class BacktestStats:
 
 def backtest(lines: Iterable[bytes], rulebook: Rulebook, lookup: TagLookup,
              prices: PriceTable | None, as_of: dt.date | None,
-             stats: BacktestStats) -> Iterator[Alert]:
+             stats: BacktestStats, lookback: bool = True) -> Iterator[Alert]:
     """Alerts ``rulebook`` would raise on the NDJSON transfers in ``lines``."""
     store = SqliteStore(":memory:")
     try:
         engine = RuleEngine(rulebook, store=store, prices=prices)
-        enricher = Enricher(lookup)
+        judge = Judge(Enricher(lookup), engine, Mode.backtest(as_of, lookback and as_of is None))
         for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -47,7 +50,7 @@ def backtest(lines: Iterable[bytes], rulebook: Rulebook, lookup: TagLookup,
                 continue
             stats.transfers += 1
             failures: list[RuleFailure] = []
-            for alert in engine.evaluate(enricher.enrich(transfer, as_of), failures=failures):
+            for alert in judge.alerts(transfer, failures):
                 stats.by_rule[alert.rule] = stats.by_rule.get(alert.rule, 0) + 1
                 yield alert
             stats.bad += [f"line {n}: {failure}" for failure in failures]

@@ -73,21 +73,29 @@ class RetroactiveScanner:
     def late(self, enriched: EnrichedTransfer,
              failures: list[RuleFailure] | None = None) -> list[Alert]:
         """Retroactive alerts for a flow whose counterparty was designated after its date."""
-        later = [t for t in enriched.designated_later if t.active_on(t.listed_at)]  # type: ignore[arg-type]
-        if not later:
-            return []
-        day = max(t.listed_at for t in later)  # type: ignore[type-var]
-        named = {history_address(t.address) for t in later}
-        again = self._enricher.enrich(enriched.transfer, day)
-        alerts: list[Alert] = []
-        for alert in self._rules.evaluate(again, track_exposure=False, failures=failures):
-            newly = sorted(a for a in alert.addresses if history_address(a) in named)
-            if not newly:
-                continue
-            evidence = {**alert.evidence, "retroactive": {
-                "reason": "designated after the transfer's date",
-                "designated": day.isoformat(), "newly_listed": newly,
-                "sources": sorted({t.source for t in later})}}
-            alerts.append(replace(alert, retroactive=True, evidence=evidence))
-        return alerts
+        return late_alerts(self._enricher, self._rules, enriched, failures)
 
+
+def late_alerts(enricher: Enricher, rules: RuleEngine, enriched: EnrichedTransfer,
+                failures: list[RuleFailure] | None = None) -> list[Alert]:
+    """Retroactive alerts for a flow whose counterparty was designated after its date.
+
+    Shared by the engine and the backtest through :mod:`rules.judgement`.
+    """
+    later = [t for t in enriched.designated_later if t.active_on(t.listed_at)]  # type: ignore[arg-type]
+    if not later:
+        return []
+    day = max(t.listed_at for t in later)  # type: ignore[type-var]
+    named = {history_address(t.address) for t in later}
+    again = enricher.enrich(enriched.transfer, day)
+    alerts: list[Alert] = []
+    for alert in rules.evaluate(again, track_exposure=False, failures=failures):
+        newly = sorted(a for a in alert.addresses if history_address(a) in named)
+        if not newly:
+            continue
+        evidence = {**alert.evidence, "retroactive": {
+            "reason": "designated after the transfer's date",
+            "designated": day.isoformat(), "newly_listed": newly,
+            "sources": sorted({t.source for t in later})}}
+        alerts.append(replace(alert, retroactive=True, evidence=evidence))
+    return alerts

@@ -21,6 +21,7 @@ from enrich.enricher import Enricher, TagLookup
 from enrich.tagstore import TagStore
 from rules.engine import RuleEngine
 from rules.history import TransferHistory
+from rules.judgement import Mode
 from rules.prices import PriceTable
 from rules.retro import RetroactiveScanner
 from rules.rulebook import Rulebook, load_rulebook
@@ -127,10 +128,11 @@ class App:
                              checkpoint_every=self.settings.feed_checkpoint_every,
                              deadletter_topic=self.topic(DEADLETTER))
 
-    def engine(self, group: str = "txmon-engine", publish: bool = True) -> Engine:
+    def engine(self, group: str = "txmon-engine", publish: bool = True,
+               instance_id: str | None = None, mode: Mode | None = None) -> Engine:
         """The streaming engine consuming transfers and tag updates."""
         transfers = self.topic(TRANSFERS)
-        consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group)
+        consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group, instance_id)
         self._closers.append(consumer)
         producer = self.producer()
         enricher = Enricher(self.tag_index)  # seeds, or refreshes the designations file
@@ -166,6 +168,7 @@ class App:
             lifecycle=AlertLifecycle(self.store, self.alert_store),
             delistings=AlertDelistings(self.alert_store,
                                        AlertWorkflow(self.store, self.alert_store)),
+            mode=mode,
         )
 
     def _follow_tag_head(self) -> None:

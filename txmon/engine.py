@@ -25,19 +25,23 @@ from enrich.enricher import Enricher
 from enrich.tagupdates import parse_update
 from rules.engine import RuleEngine, RuleFailure
 from rules.history import TransferHistory
+from rules.judgement import Judge, Mode
 from rules.retro import RetroactiveScanner
 from txmon import metrics
 from txmon.bus.base import DEADLETTER, Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
-from txmon.errors import BadRecord
+from txmon.errors import BackendError, BadRecord, Rebalanced
 from txmon.models import Alert, Transfer, TransferStatus
+from txmon.outage import Outage
 from txmon.wire import decode_transfer
 
 log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0  # seconds between consumer-lag measurements and on_tick calls
+FLUSH_TIMEOUT = 10.0  # a bus that acknowledges nothing for this long is an outage
 # What one record can make our pure code raise (besides BadRecord): contained, that record
-# is dead-lettered. Backend failures (Redis, Kafka, DeliveryError) are not among them: they
-# must stop the batch before its commit, never turn a whole outage into dead letters.
+# is dead-lettered. Backend failures (BackendError: Redis, Kafka, DeliveryError) are not
+# among them: they stop the batch before its commit (the run loop retries it), never turn
+# a whole outage into dead letters.
 RECORD_ERRORS = (BadRecord, ValueError, ArithmeticError, TypeError, KeyError, IndexError,
                  AttributeError, UnicodeError, RecursionError)
 
@@ -78,6 +82,7 @@ class Engine:
         deadletter_topic: str = DEADLETTER,
         lifecycle: AlertLifecycle | None = None,
         delistings: AlertDelistings | None = None,
+        mode: Mode | None = None,
     ) -> None:
         self._consumer = consumer
         self._producer = producer
@@ -88,6 +93,8 @@ class Engine:
         self._transfers_topic = transfers_topic
         self._dead = DeadLetters(producer, topic=deadletter_topic, stage="engine")
         self._as_of = as_of
+        # live: the lists of each block's date, with look-back; see rules/judgement.py
+        self._judge = Judge(enricher, rules, mode or Mode.live(as_of))
         self._liveness = liveness or metrics.Liveness("engine", 120.0)
         self._on_control = on_control
         self._history = history
@@ -124,12 +131,7 @@ class Engine:
             self._retract(transfer)  # then on as usual: it raises nothing itself
         failures: list[RuleFailure] = []
         try:
-            enriched = self._enricher.enrich(transfer, self._as_of)
-            alerts = self._rules.evaluate(enriched, failures=failures)
-            if self._retro is not None and self._as_of is None and enriched.designated_later:
-                raised = {a.id for a in alerts}
-                alerts += [a for a in self._retro.late(enriched, failures)
-                           if a.id not in raised]
+            alerts = self._judge.alerts(transfer, failures)  # the same code path as `rules test`
         except RECORD_ERRORS as exc:
             # One record the rules cannot evaluate must not wedge its whole partition in
             # a crash loop: it is dead-lettered with the reason, to be replayed after a fix.
@@ -221,7 +223,7 @@ class Engine:
             return
         self._rule_failures(message, failures)
         for alert in alerts:
-            self._raise(alert)
+            self._raise(self._judge.mode.label(alert))
 
     def _delisted(self, message: Message, update: dict[str, Any]) -> None:
         """A list update that removes addresses: flag the open alerts resting on them."""
@@ -255,7 +257,7 @@ class Engine:
             if self._lifecycle is not None:
                 self._lifecycle.flush()
         self._flush_history()
-        self._producer.flush()  # dead letters delivered before we commit past them
+        self._producer.flush(FLUSH_TIMEOUT)  # dead letters delivered before we commit past them
         if self._publisher is not None:  # None: a separate `txmon alerts publish` does it
             self._publisher.publish_pending()
         self._consumer.commit(messages)
@@ -274,26 +276,56 @@ class Engine:
 
     def run(self, idle_exit: float | None = None,
             stop: Callable[[], bool] | None = None) -> EngineStats:
-        """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds."""
-        idle_since = time.monotonic()
+        """Consume until ``stop()`` is true, or until idle for ``idle_exit`` seconds.
+
+        Idle time counts from the first partition assignment and from the last batch, not
+        from start: a member restarted after a SIGKILL may wait for the dead member's
+        session to expire before it gets the partitions (and the work waiting on them).
+
+        A backend outage (:class:`BackendError`, Kafka or Redis) never ends the loop: the
+        unfinished batch is rewound and retried with back-off (:mod:`txmon.outage`) while
+        ``/healthz`` reports unhealthy. Its offsets were not committed and the alert store
+        de-duplicates, so the retry loses and duplicates nothing.
+        """
+        stopped = stop or (lambda: False)
+        idle_since: float | None = None
         next_lag_check = 0.0
         caught_up = False
-        if self._publisher is not None:  # anything stored but unpublished by a crash
-            self._publisher.publish_pending()
-        while not (stop and stop()):
-            batch = self._consumer.poll(timeout=0.5)
-            if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
-                lag = self._consumer.lag()
-                metrics.CONSUMER_LAG.labels("engine").set(lag)
-                caught_up = lag == 0
-                if self._on_tick is not None:
-                    self._on_tick()
-                next_lag_check = time.monotonic() + LAG_INTERVAL
+        outage = Outage(self._liveness)
+        publish_first = self._publisher is not None  # stored but unpublished by a crash
+        while not stopped():
+            batch: list[Message] = []
+            try:
+                if publish_first and self._publisher is not None:
+                    self._publisher.publish_pending()
+                    publish_first = False
+                batch = self._consumer.poll(timeout=0.5)
+                if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
+                    lag = self._consumer.lag()
+                    metrics.CONSUMER_LAG.labels("engine").set(lag)
+                    caught_up = lag == 0
+                    if self._on_tick is not None:
+                        self._on_tick()  # reads the store: also probes it during an outage
+                    next_lag_check = time.monotonic() + LAG_INTERVAL
+                if batch:
+                    self.process_batch(batch)
+            except BackendError as exc:
+                self._seen.clear()
+                self._consumer.rewind(batch)  # a local seek: works while the broker is down
+                publish_first = self._publisher is not None
+                idle_since, next_lag_check = None, 0.0  # probe both backends on the retry
+                if isinstance(exc, Rebalanced):  # not an outage: go on at once
+                    log.info("engine: %s; the batch goes again to the partitions' owner", exc)
+                    continue
+                outage.wait(exc, stopped)
+                continue
+            outage.over()
+            now = time.monotonic()
             if batch or caught_up:  # progress: work done, or nothing left to do
                 self._liveness.progress()
-            if batch:
-                self.process_batch(batch)
-                idle_since = time.monotonic()
-            elif idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+            if batch or (idle_since is None and self._consumer.assigned()):
+                idle_since = now
+            elif (idle_exit is not None and idle_since is not None
+                  and now - idle_since >= idle_exit):
                 break
         return self.stats

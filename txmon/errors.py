@@ -5,8 +5,11 @@ Two levels of error, as the pipeline treats them differently:
 * :class:`BadRecord` and its children describe one bad input (a malformed feed message,
   an unknown script, a broken list line). The record goes to the dead-letter topic with
   the reason and processing continues.
-* Everything else under :class:`TxmonError` means a source or backend is broken: the
-  process stops loudly rather than skipping data.
+* :class:`BackendError` and its children mean Kafka or Redis failed (down, restarting,
+  timed out). A long-running consumer retries with back-off and reports unhealthy until
+  the backend is back; it never skips the records it could not finish.
+* Everything else under :class:`TxmonError` means a source or configuration is broken:
+  the process stops loudly rather than skipping data.
 """
 
 from __future__ import annotations
@@ -20,11 +23,24 @@ class ConfigError(TxmonError):
     """Settings are invalid; raised at start-up with a message naming the setting."""
 
 
-class BackendUnavailable(TxmonError):
+class BackendError(TxmonError):
+    """Kafka or Redis failed; the same operation may succeed once the backend is back.
+
+    Raised at the backend boundary (:mod:`txmon.store.redis`, :mod:`txmon.bus.kafka`) in
+    place of the client libraries' own exceptions, so that callers handle one family.
+    """
+
+
+class BackendUnavailable(BackendError):
     """A configured Kafka or Redis cannot be reached. Never fall back to embedded."""
 
 
-class DeliveryError(TxmonError):
+class Rebalanced(BackendError):
+    """The consumer group moved this member's partitions while a batch ran (its commit was
+    refused): not an outage; the batch goes again to whoever owns the partitions now."""
+
+
+class DeliveryError(BackendError):
     """The bus did not confirm delivery; the caller must not advance its checkpoint."""
 
 

@@ -27,6 +27,8 @@ CONSUMER_LAG = Gauge("txmon_consumer_lag", "Messages not yet consumed", ["stage"
 LAST_PROGRESS = Gauge("txmon_last_progress_timestamp", "Unix time of the last progress",
                       ["stage"])
 STAGE_SECONDS = Counter("txmon_stage_seconds_total", "Time spent per stage", ["stage"])
+BACKEND_DOWN = Gauge("txmon_backend_down", "1 while a backend (Kafka, Redis) is failing",
+                     ["stage"])
 
 
 class Liveness:
@@ -36,14 +38,25 @@ class Liveness:
         self.stage = stage
         self.timeout = timeout
         self._last = time.monotonic()
+        self.down: str | None = None  # why a backend is failing, while it is
 
     def progress(self) -> None:
         """Record progress (call after each processed batch, including empty polls)."""
         self._last = time.monotonic()
         LAST_PROGRESS.labels(self.stage).set(time.time())
 
+    def backend_down(self, reason: str) -> None:
+        """Unhealthy at once (not after ``timeout``): a backend outage is known, not a guess."""
+        self.down = reason
+        BACKEND_DOWN.labels(self.stage).set(1)
+
+    def backend_up(self) -> None:
+        self.down = None
+        BACKEND_DOWN.labels(self.stage).set(0)
+        self.progress()
+
     def healthy(self) -> bool:
-        return time.monotonic() - self._last <= self.timeout
+        return self.down is None and time.monotonic() - self._last <= self.timeout
 
 
 def serve(port: int, liveness: Liveness, host: str = "127.0.0.1") -> ThreadingHTTPServer:
@@ -59,7 +72,9 @@ def serve(port: int, liveness: Liveness, host: str = "127.0.0.1") -> ThreadingHT
                 body, status, ctype = generate_latest(), 200, CONTENT_TYPE_LATEST
             elif self.path == "/healthz":
                 ok = liveness.healthy()
-                body = b"ok\n" if ok else b"stalled\n"
+                down = liveness.down
+                body = (b"ok\n" if ok else
+                        b"stalled\n" if down is None else f"backend down: {down}\n".encode())
                 status, ctype = (200 if ok else 503), "text/plain"
             else:
                 body, status, ctype = b"not found\n", 404, "text/plain"

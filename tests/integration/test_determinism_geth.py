@@ -33,7 +33,7 @@ from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.models import Alert, Tag, TagKind
 from txmon.settings import load_settings
-from txmon.wire import alert_to_wire, dumps
+from txmon.wire import alert_to_wire, dumps, loads
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +126,20 @@ def test_live_and_replayed_alerts_are_identical(tmp_path: Path) -> None:
     assert [h["to"] for h in mine[3].evidence["exposure"]["path"]] == [  # type: ignore[index]
         a.address.lower(), b.address.lower(), c.address.lower()]
     assert replayed == [dumps(alert_to_wire(x)) for x in followed]
+    assert {x.evidence["mode"] for x in followed} == {f"as-of {AS_OF.isoformat()}"}
+
+    # Without --as-of: point in time (each block's date), and every alert says so.
+    plain = subprocess.run(
+        [sys.executable, "-m", "txmon", "--data-dir", str(replay_dir), "replay", "ethereum",
+         "--rpc", url, "--from", str(start), "--to", str(end), "--json"],
+        cwd=ROOT, env=env, capture_output=True, timeout=120, check=False)
+    assert plain.returncode == 0, plain.stderr.decode()
+    at_the_time = [loads(line) for line in plain.stdout.splitlines() if line.startswith(b"{")]
+    assert [(x["rule"], x["tx_hash"]) for x in at_the_time] == [
+        (x.rule, x.tx_hash) for x in followed]
+    assert {x["evidence"]["mode"] for x in at_the_time} == {"replay-point-in-time"}
+    assert b"(replay-point-in-time)" in plain.stderr
+    assert not any(x["retroactive"] for x in at_the_time)
 
 
 def _list_in(data_dir: Path, address: str) -> None:

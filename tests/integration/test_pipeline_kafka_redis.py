@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from alerts.feed import verify_events
-from tests.pipeline_scenario import TEN_ETH, TORNADO_PROXY, scenario
+from tests.pipeline_scenario import CLEAN_A, CLEAN_B, TEN_ETH, TORNADO_PROXY, scenario, transfer
 from txmon.app import App
 from txmon.bus.base import ALERTS, TRANSFERS
 from txmon.wire import encode_transfer, loads
@@ -43,8 +43,8 @@ def alert_events(app: App) -> list[dict]:
 
 def publish_scenario(app: App) -> None:
     producer = app.producer()
-    for transfer in scenario():
-        producer.send(app.topic(TRANSFERS), encode_transfer(transfer), key=b"ethereum")
+    for item in scenario():
+        producer.send(app.topic(TRANSFERS), encode_transfer(item), key=b"ethereum")
     producer.flush()
 
 
@@ -95,14 +95,29 @@ def test_kill_after_store_before_commit_leaves_exactly_one_alert(app: App) -> No
 
 
 def test_sigkilled_engine_process_restarts_without_duplicate(app: App, tmp_path: Path) -> None:
-    """A real `txmon engine` process is SIGKILLed as soon as its alert is stored."""
+    """A real `txmon engine` process is SIGKILLed as soon as its first alert is stored.
+
+    Deposits are queued behind the kill point, so the restarted engine (a new member,
+    which waits for the dead member's session to expire) must process them: its idle
+    time counts from its partition assignment, not from its start.
+    """
     import os
+    import re
     import signal
     import subprocess
     import sys
     import time
 
     publish_scenario(app)
+    producer = app.producer()
+    behind = [transfer(f"0x{n:064x}", f"0x{n:040x}", TORNADO_PROXY, TEN_ETH)
+              for n in range(1, 21)]
+    clean = [transfer(f"0x{n + 10**6:064x}", CLEAN_A, CLEAN_B, 5) for n in range(3000)]
+    for n, deposit in enumerate(behind):  # 20 deposits spread through 3,000 transfers
+        producer.send(app.topic(TRANSFERS), encode_transfer(deposit), key=b"ethereum")
+        for item in clean[n * 150:(n + 1) * 150]:
+            producer.send(app.topic(TRANSFERS), encode_transfer(item), key=b"ethereum")
+    producer.flush()
     settings = app.settings
     env = {**os.environ, "TXMON_BUS": settings.bus or "", "TXMON_STORE": settings.store or "",
            "TXMON_NAMESPACE": settings.namespace, "TXMON_DATA_DIR": str(tmp_path)}
@@ -110,14 +125,21 @@ def test_sigkilled_engine_process_restarts_without_duplicate(app: App, tmp_path:
     first = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while app.alert_store.count() == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.01)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    assert app.alert_store.count() == 1
+    at_kill = app.alert_store.count()
+    assert 1 <= at_kill < 21  # killed with alerts still to raise
 
+    started = time.monotonic()
     again = subprocess.run([*command, "--idle-exit", "3"], env=env, capture_output=True,
                            timeout=120, check=True)
-    assert b"0 new alerts" in again.stderr
-    assert app.alert_store.count() == 1
+    took = time.monotonic() - started
+    processed = re.search(rb"engine: (\d+) transfers, (\d+) new alerts", again.stderr)
+    assert processed, again.stderr
+    assert int(processed[1]) > 0 and int(processed[2]) == 21 - at_kill
+    assert took < 3 + 10 + 15  # idle-exit + the session timeout (10 s) + start-up
+    stored = [alert.tx_hash for alert in app.alert_store.alerts()]
+    assert sorted(stored) == sorted([d.tx_hash for d in behind] + ["0x" + "11" * 32])
     events = alert_events(app)
-    assert len(events) == 1 and verify_events(events) == 1
+    assert len(events) == 21 and verify_events(events) == 21

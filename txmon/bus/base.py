@@ -73,6 +73,18 @@ class Consumer(ABC):
         """Mark ``messages`` (and everything before them per partition) as processed."""
 
     @abstractmethod
+    def rewind(self, messages: Sequence[Message]) -> None:
+        """Deliver ``messages`` again from the next ``poll`` (a batch that failed midway).
+
+        Partitions this member no longer owns are skipped: their new owner starts from
+        the committed offset, which is before them.
+        """
+
+    def assigned(self) -> bool:
+        """True once the group gave this member its partitions (always, without groups)."""
+        return True
+
+    @abstractmethod
     def lag(self) -> int:
         """Messages not yet consumed by this group, summed over assigned partitions."""
 
@@ -91,8 +103,13 @@ class Bus(ABC):
         """A new producer."""
 
     @abstractmethod
-    def consumer(self, topics: Sequence[str], group: str) -> Consumer:
-        """A new consumer of ``topics`` in consumer group ``group``."""
+    def consumer(self, topics: Sequence[str], group: str,
+                 instance_id: str | None = None) -> Consumer:
+        """A new consumer of ``topics`` in consumer group ``group``.
+
+        ``instance_id`` makes it a static member (Kafka KIP-345): restarted with the same
+        id, it gets its partitions back at once instead of after the session timeout.
+        """
 
     @abstractmethod
     def last_message(self, topic: str) -> Message | None:

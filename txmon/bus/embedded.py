@@ -140,6 +140,10 @@ class EmbeddedConsumer(Consumer):
                     (self._group, topic, offset + 1),
                 )
 
+    def rewind(self, messages: Sequence[Message]) -> None:
+        for msg in messages:
+            self._position[msg.topic] = min(self._position[msg.topic], msg.offset)
+
     def lag(self) -> int:
         total = 0
         with self._log.lock:
@@ -167,7 +171,9 @@ class EmbeddedBus(Bus):
     def producer(self) -> Producer:
         return EmbeddedProducer(self._log)
 
-    def consumer(self, topics: Sequence[str], group: str) -> Consumer:
+    def consumer(self, topics: Sequence[str], group: str,
+                 instance_id: str | None = None) -> Consumer:
+        """One process, one member: ``instance_id`` has nothing to do here."""
         return EmbeddedConsumer(self._log, topics, group)
 
     def last_message(self, topic: str) -> Message | None:

@@ -5,6 +5,14 @@ explicitly because the checkpoint-after-delivery contract depends on them. Consu
 never auto-commit: the engine commits only after a record's effects are stored.
 kafka-python does not implement the KIP-848 group protocol; the classic protocol works
 with Kafka 4.x.
+
+Consumer calls turn kafka-python's exceptions into :class:`txmon.errors.BackendUnavailable`
+(producer calls into :class:`txmon.errors.DeliveryError`), so that the engine's outage
+handling catches the project's error family, never a library type. A group member's
+session times out after ``SESSION_TIMEOUT_MS`` (kafka-python's default is 45 s): after a
+SIGKILL the partitions of the dead member wait that long before a restarted engine gets
+them, unless the engine runs with a static member id (``group_instance_id``, KIP-345),
+which hands them to the restarted member at once.
 """
 
 from __future__ import annotations
@@ -15,11 +23,15 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from txmon.bus.base import ALERTS, Bus, Consumer, Message, Producer
-from txmon.errors import BackendUnavailable, DeliveryError
+from txmon.errors import BackendUnavailable, DeliveryError, Rebalanced
+
+SESSION_TIMEOUT_MS = 10_000  # dead member detected within 10 s (broker minimum is 6 s)
+HEARTBEAT_INTERVAL_MS = 3_000  # a third of the session timeout, as Kafka recommends
+BROKER_TIMEOUT_MS = 5_000  # lag queries: an outage surfaces within 5 s, not 30
 
 # The alert feed is one partition so that its sequence is a total order a regulator can
 # verify; every other topic is keyed (by chain, by account) and can have more.
@@ -75,20 +87,32 @@ class KafkaBusProducer(Producer):
 class KafkaBusConsumer(Consumer):
     """Wraps KafkaConsumer with manual commits of exactly the messages processed."""
 
-    def __init__(self, servers: list[str], topics: Sequence[str], group: str) -> None:
+    def __init__(self, servers: list[str], topics: Sequence[str], group: str,
+                 instance_id: str | None = None) -> None:
+        self._where = f"Kafka at {','.join(servers)}"
         try:
             self._consumer = KafkaConsumer(
                 *topics,
                 bootstrap_servers=servers,
                 group_id=group,
+                group_instance_id=instance_id,
+                session_timeout_ms=SESSION_TIMEOUT_MS,
+                heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
             )
         except KafkaError as exc:
-            raise BackendUnavailable(f"Kafka at {','.join(servers)} is unreachable") from exc
+            raise BackendUnavailable(f"{self._where} is unreachable") from exc
+
+    def _failed(self, what: str, exc: KafkaError) -> BackendUnavailable:
+        return BackendUnavailable(f"{self._where}: {what} failed: {type(exc).__name__}: {exc}")
 
     def poll(self, timeout: float = 1.0, max_records: int = 500) -> list[Message]:
-        batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        try:
+            batches = self._consumer.poll(timeout_ms=int(timeout * 1000),
+                                          max_records=max_records)
+        except KafkaError as exc:
+            raise self._failed("poll", exc) from exc
         out = [
             Message(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers or ()))
             for records in batches.values()
@@ -102,17 +126,44 @@ class KafkaBusConsumer(Consumer):
         for msg in messages:
             tp = TopicPartition(msg.topic, msg.partition)
             offsets[tp] = max(offsets.get(tp, -1), msg.offset)
-        if offsets:
+        if not offsets:
+            return
+        try:
             self._consumer.commit(
-                {tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in offsets.items()}
+                {tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in offsets.items()},
+                timeout_ms=BROKER_TIMEOUT_MS,
             )
+        except CommitFailedError as exc:  # the group rebalanced (e.g. after an outage)
+            raise Rebalanced(f"{self._where}: commit refused after a rebalance: {exc}") from exc
+        except KafkaError as exc:
+            raise self._failed("commit", exc) from exc
+
+    def rewind(self, messages: Sequence[Message]) -> None:
+        first: dict[TopicPartition, int] = {}
+        for msg in messages:
+            tp = TopicPartition(msg.topic, msg.partition)
+            first[tp] = min(first.get(tp, msg.offset), msg.offset)
+        assigned = self._consumer.assignment()
+        for tp, offset in first.items():
+            if tp in assigned:  # a partition lost to a rebalance restarts from its commit
+                self._consumer.seek(tp, offset)
+
+    def assigned(self) -> bool:
+        return bool(self._consumer.assignment())
 
     def lag(self) -> int:
         assigned = list(self._consumer.assignment())
         if not assigned:
             return 0
-        ends = self._consumer.end_offsets(assigned)
-        return sum(max(0, ends[tp] - self._consumer.position(tp)) for tp in assigned)
+        try:
+            ends = self._consumer.end_offsets(assigned, timeout_ms=BROKER_TIMEOUT_MS)
+            positions = {tp: self._consumer.position(tp, timeout_ms=BROKER_TIMEOUT_MS)
+                         for tp in assigned}
+        except KafkaError as exc:
+            raise self._failed("lag query", exc) from exc
+        if None in positions.values():  # position() gives up with None on a timeout
+            raise BackendUnavailable(f"{self._where}: lag query timed out")
+        return sum(max(0, ends[tp] - (positions[tp] or 0)) for tp in assigned)
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)
@@ -156,10 +207,18 @@ class KafkaBus(Bus):
     def producer(self) -> Producer:
         return KafkaBusProducer(self._servers)
 
-    def consumer(self, topics: Sequence[str], group: str) -> Consumer:
-        return KafkaBusConsumer(self._servers, topics, group)
+    def consumer(self, topics: Sequence[str], group: str,
+                 instance_id: str | None = None) -> Consumer:
+        return KafkaBusConsumer(self._servers, topics, group, instance_id)
 
     def last_message(self, topic: str) -> Message | None:
+        try:
+            return self._last_message(topic)
+        except KafkaError as exc:
+            raise BackendUnavailable(f"Kafka at {self.url}: reading the last message of "
+                                     f"{topic} failed: {type(exc).__name__}: {exc}") from exc
+
+    def _last_message(self, topic: str) -> Message | None:
         consumer = KafkaConsumer(bootstrap_servers=self._servers, enable_auto_commit=False)
         try:
             tp = TopicPartition(topic, 0)

@@ -66,8 +66,12 @@ def main(ctx: click.Context, data_dir: str | None, bus: str | None, store: str |
         raise click.UsageError(str(exc)) from exc
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("httpx", "httpcore", "kafka"):  # per-request INFO lines drown progress
+    for chatty in ("httpx", "httpcore"):  # per-request INFO lines drown progress
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.root.level))
+    # kafka-python logs every failed reconnect (several lines a second during an outage);
+    # txmon reports an outage itself, once when it starts and once when it ends.
+    logging.getLogger("kafka").setLevel(
+        logging.DEBUG if logging.root.level <= logging.DEBUG else logging.CRITICAL)
     ctx.obj = CliContext(settings)
     ctx.call_on_close(ctx.obj.app.close)
 

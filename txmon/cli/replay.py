@@ -5,6 +5,11 @@ published on a scratch embedded bus, and alerts and exposure state live in a scr
 store, while tags come from the configured tag store (so lists loaded with
 ``txmon tags load`` count). Live and replay share every line of ingest, enrich, rules and
 alert code; only where the records go differs. Alerts print as they are raised.
+
+Without ``--as-of`` a replay is point in time: each block judged by the lists of its own
+date, no retroactive alerts, exactly what the live pipeline raised then. ``--lookback``
+adds the retroactive alerts of later designations; every alert names its mode
+(``evidence.mode``, see rules/judgement.py).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 import click
 
 from ingest.follower import Follower
+from rules.judgement import Mode
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.cli.chains import CHAINS, build_source, chain_options
@@ -44,13 +50,13 @@ class ProgressLine:
 
 
 def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: int,
-            end: int, as_of: dt.date | None, as_json: bool) -> None:
+            end: int, mode: Mode, as_json: bool) -> None:
     if end < start:
         raise click.UsageError("--to must not be below --from")
     with tempfile.TemporaryDirectory(prefix="txmon-replay-") as scratch:
         settings = cli.settings.model_copy(update={
             "bus": None, "store": None, "namespace": "", "data_dir": Path(scratch),
-            "as_of": as_of, "metrics_port": None})
+            "as_of": mode.as_of, "metrics_port": None})
         work = App(settings)
         work.tag_index = cli.app.tag_index  # tags of the configured store, state in scratch
         work.account_for = cli.app.account_for  # and its customer accounts
@@ -59,7 +65,7 @@ def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: 
             follower = Follower(source, work.store, work.producer(), name="replay",
                                 topic=work.topic(TRANSFERS),
                                 deadletter_topic=work.topic(DEADLETTER))
-            engine = work.engine("replay")
+            engine = work.engine("replay", mode=mode)
             show = ProgressLine(start, end)
             printed = 0
 
@@ -75,17 +81,18 @@ def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: 
             printed += print_alerts(engine.stats.new_alerts[printed:], as_json, "replay")
             follower.close()
             _summary(chain, start, end, metrics.transfers, engine, time.monotonic() - begun,
-                     metrics.dead_letters)
+                     mode, metrics.dead_letters)
             _unresolved_summary(source)
         finally:
             work.close()
 
 
 def _summary(chain: str, start: int, end: int, transfers: int, engine: Engine,
-             seconds: float, ingest_dead: int = 0) -> None:
+             seconds: float, mode: Mode, ingest_dead: int = 0) -> None:
     blocks = end - start + 1
     dead = engine.stats.dead_letters + ingest_dead
-    click.echo(f"\nreplay {chain} {start}..{end}: {blocks} blocks, {transfers} transfers, "
+    click.echo(f"\nreplay {chain} {start}..{end} ({mode.name}): {blocks} blocks, "
+               f"{transfers} transfers, "
                f"{engine.stats.alerts_new} alerts, {dead} dead letters, "
                f"{seconds:.1f}s ({blocks / max(seconds, 1e-9):,.0f} blocks/s)", err=True)
 
@@ -111,7 +118,11 @@ def _chain_command(chain: str) -> click.Command:
     @click.option("--from", "start", type=int, required=True, help="First block (height).")
     @click.option("--to", "end", type=int, required=True, help="Last block, inclusive.")
     @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
-                  help="Evaluate the lists as of this date (default: each block's date).")
+                  help="Evaluate the lists as of this date (default: each block's date, "
+                       "point in time: what the live pipeline raised then).")
+    @click.option("--lookback", is_flag=True,
+                  help="Also raise retroactive alerts for counterparties designated after "
+                       "the block's date (as the live engine does when it lags).")
     @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
     @click.option("--start-height", type=int,
                   help="Bitcoin --blocks-dir: height of the first block in the files "
@@ -119,10 +130,14 @@ def _chain_command(chain: str) -> click.Command:
     @pass_cli
     def command(cli: CliContext, rpc_url: str | None, network: str, blocks_dir: str | None,
                 no_traces: bool, start: int, end: int, as_of: dt.datetime | None,
-                as_json: bool, start_height: int | None) -> None:
+                lookback: bool, as_json: bool, start_height: int | None) -> None:
+        if lookback and as_of is not None:
+            raise click.UsageError("--lookback and --as-of exclude each other: a later "
+                                   "--as-of already includes later designations")
         source_args = {"rpc_url": rpc_url, "network": network, "blocks_dir": blocks_dir,
                        "no_traces": no_traces, "start_height": start_height}
-        _replay(cli, chain, source_args, start, end, as_of.date() if as_of else None, as_json)
+        mode = Mode.replay(as_of.date() if as_of else None, lookback)
+        _replay(cli, chain, source_args, start, end, mode, as_json)
 
     return command
 

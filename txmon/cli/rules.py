@@ -41,18 +41,22 @@ def check(file: Path) -> None:
               help="Canonical transfers NDJSON in block order (- for stdin).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
               help="Evaluate the lists as of this date [default: each block's date].")
+@click.option("--lookback/--point-in-time", default=True, show_default=True,
+              help="Also raise the retroactive alerts the live engine raises for "
+                   "counterparties designated after the transfer, or only what the lists "
+                   "of each block's date say.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
 @pass_cli
 def test(cli: CliContext, file: Path, against: click.utils.LazyFile,
-         as_of: dt.datetime | None, as_json: bool) -> None:
+         as_of: dt.datetime | None, lookback: bool, as_json: bool) -> None:
     """Show what FILE would raise on the transfers, storing nothing."""
     book = load_rulebook(file)
     prices_path = cli.settings.seeds_dir / "prices.csv"
     prices = PriceTable.load(prices_path) if prices_path.exists() else None
     stats = BacktestStats()
     day = as_of.date() if as_of else None
-    count = print_alerts(backtest(against, book, cli.app.tag_index, prices, day, stats),
-                         as_json)
+    count = print_alerts(backtest(against, book, cli.app.tag_index, prices, day, stats,
+                                  lookback=lookback), as_json)
     for reason in stats.bad:
         click.echo(f"skipped {reason}", err=True)
     per_rule = ", ".join(f"{rule} {n}" for rule, n in sorted(stats.by_rule.items()))

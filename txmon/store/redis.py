@@ -4,11 +4,18 @@ Every key is prefixed with a namespace so that several deployments (or test runs
 share one Redis. Chained logs use optimistic transactions (WATCH/MULTI/EXEC): the hash
 of an alert feed is SHA-256, which Redis' Lua cannot compute, so the entry is built in
 Python and the transaction retried if another worker appended first.
+
+Every public method turns redis-py's exceptions into
+:class:`txmon.errors.BackendUnavailable` (see :func:`_translated`), so that the engine's
+outage handling catches the project's error family, never a library type.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import redis
 
@@ -16,6 +23,39 @@ from txmon.errors import BackendUnavailable
 from txmon.store.base import AppendResult, EntryBuilder, LogHead, Store
 
 _SCAN_BATCH = 1000
+_F = TypeVar("_F", bound=Callable[..., Any])
+# What a restart, failover or full server answers: worth retrying. Any other RedisError
+# (WRONGTYPE, a syntax error) is a bug in txmon and propagates as it is, loudly.
+_TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.OutOfMemoryError,
+              redis.exceptions.ReadOnlyError, redis.exceptions.TryAgainError,
+              redis.exceptions.ClusterDownError)
+
+
+def _translated(method: _F) -> _F:
+    """Raise BackendUnavailable in place of a transient redis error (a connection refused
+    or reset, a timeout, a server loading its data after a restart), generators included."""
+
+    def fail(self: RedisStore, exc: redis.RedisError) -> BackendUnavailable:
+        return BackendUnavailable(f"Redis at {self.url}: {type(exc).__name__}: {exc}")
+
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(self: RedisStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except _TRANSIENT as exc:
+                raise fail(self, exc) from exc
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def plain(self: RedisStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except _TRANSIENT as exc:
+            raise fail(self, exc) from exc
+
+    return plain  # type: ignore[return-value]
 
 
 def _glob_escape(text: str) -> str:
@@ -41,9 +81,11 @@ class RedisStore(Store):
         except redis.RedisError as exc:
             raise BackendUnavailable(f"Redis at {self.url} is unreachable: {exc}") from exc
 
+    @_translated
     def get(self, key: str) -> bytes | None:
         return self._r.get(self._k(key))  # type: ignore[return-value]
 
+    @_translated
     def get_many(self, keys: Iterable[str]) -> list[bytes | None]:
         wanted = [self._k(k) for k in keys]
         out: list[bytes | None] = []
@@ -51,6 +93,7 @@ class RedisStore(Store):
             out.extend(self._r.mget(wanted[start : start + _SCAN_BATCH]))  # type: ignore[arg-type]
         return out
 
+    @_translated
     def put_many(self, items: Mapping[str, bytes], delete: Iterable[str] = ()) -> None:
         pipe = self._r.pipeline(transaction=True)  # MULTI/EXEC: all or nothing
         doomed = [self._k(k) for k in delete]
@@ -60,6 +103,7 @@ class RedisStore(Store):
             pipe.mset({self._k(k): v for k, v in items.items()})
         pipe.execute()
 
+    @_translated
     def add_if_absent(self, key: str, value: bytes) -> bool:
         return bool(self._r.set(self._k(key), value, nx=True))
 
@@ -67,6 +111,7 @@ class RedisStore(Store):
         pattern = _glob_escape(self._k(prefix)) + "*"
         return sorted(self._r.scan_iter(match=pattern, count=_SCAN_BATCH))
 
+    @_translated
     def scan(self, prefix: str) -> Iterator[tuple[str, bytes]]:
         keys = self._keys(prefix)
         strip = len(self._ns)
@@ -76,6 +121,7 @@ class RedisStore(Store):
                 if value is not None:  # deleted between SCAN and MGET
                     yield key.decode()[strip:], value  # type: ignore[misc]
 
+    @_translated
     def delete_prefix(self, prefix: str) -> int:
         keys = self._keys(prefix)
         removed = 0
@@ -83,6 +129,7 @@ class RedisStore(Store):
             removed += int(self._r.delete(*keys[start : start + _SCAN_BATCH]))  # type: ignore[arg-type]
         return removed
 
+    @_translated
     def add_members(self, sets: Mapping[str, Iterable[str]]) -> None:
         pipe = self._r.pipeline(transaction=True)
         for key, members in sets.items():
@@ -91,9 +138,11 @@ class RedisStore(Store):
                 pipe.sadd(self._k(key), *wanted)
         pipe.execute()
 
+    @_translated
     def members(self, key: str) -> set[str]:
         return {m.decode() for m in self._r.smembers(self._k(key))}  # type: ignore[union-attr]
 
+    @_translated
     def remove_members(self, sets: Mapping[str, Iterable[str]]) -> None:
         pipe = self._r.pipeline(transaction=True)
         for key, members in sets.items():
@@ -106,6 +155,7 @@ class RedisStore(Store):
         base = self._k(f"log:{log}")
         return f"{base}:head", f"{base}:entries", f"{base}:dedupe"
 
+    @_translated
     def append_chained(self, log: str, dedupe_key: str, build: EntryBuilder) -> AppendResult:
         head_key, entries_key, dedupe_hash = self._log_keys(log)
         with self._r.pipeline(transaction=True) as pipe:
@@ -135,6 +185,7 @@ class RedisStore(Store):
             return LogHead(0, "")
         return LogHead(int(raw[b"seq"]), raw[b"hash"].decode())  # type: ignore[index]
 
+    @_translated
     def read_log(self, log: str, from_seq: int = 1) -> Iterator[tuple[int, bytes]]:
         head_key, entries_key, _ = self._log_keys(log)
         last = self._read_head(self._r, head_key).seq
@@ -145,6 +196,7 @@ class RedisStore(Store):
                 if value is not None:
                     yield seq, value
 
+    @_translated
     def log_head(self, log: str) -> LogHead:
         return self._read_head(self._r, self._log_keys(log)[0])
 
