@@ -147,3 +147,14 @@ def test_other_options_on_kept_state_ask_for_fresh(tmp_path: Path) -> None:
     other = demo(tmp_path, "--as-of", "2024-06-01")
     assert other.exit_code == 2
     assert "--fresh" in other.stderr
+
+
+def test_another_rulebook_on_kept_state_asks_for_fresh(tmp_path: Path) -> None:
+    """The kept alerts were raised by one rulebook: another one must not show them as its own."""
+    assert demo(tmp_path / "data").exit_code == 0
+    book = tmp_path / "book.yaml"
+    book.write_text((ROOT / "seeds" / "rulebook.yaml").read_text("utf-8") + "\n# edited\n")
+    other = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "--rulebook",
+                                      str(book), "demo"])
+    assert other.exit_code == 2
+    assert "--fresh" in other.stderr

@@ -27,6 +27,7 @@ namespace each time, which the printed commands name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shlex
 import shutil
@@ -79,7 +80,11 @@ def demo(cli: CliContext, as_of: dt.datetime | None, as_json: bool,
     seeds = cli.settings.seeds_dir
     sources = [Path(t).resolve() for t in transfers] or [seeds / "demo" / n for n in DEMO_FILES]
     day = as_of.date() if as_of else None
-    run = {"as_of": day.isoformat() if day else None, "transfers": [str(p) for p in sources]}
+    book = Path(cli.settings.rulebook)
+    run = {"as_of": day.isoformat() if day else None, "transfers": [str(p) for p in sources],
+           # another rulebook (or an edited one) raises other alerts: not the earlier run
+           "rulebook": [str(book.resolve()), hashlib.sha256(book.read_bytes()).hexdigest()]
+           if book.is_file() else str(book)}
     if cli.settings.bus or cli.settings.store:
         settings = cli.settings.model_copy(update={
             "as_of": day, "namespace": "-".join(filter(None, [cli.settings.namespace, "demo",

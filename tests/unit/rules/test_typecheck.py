@@ -149,7 +149,8 @@ def test_demo_with_a_misspelled_rule_runs_and_reports_it(
     """On main the demo died with CELEvalError on the first sanctioned hit."""
     path = tmp_path / "typo.yaml"
     path.write_text(book_with('hits.exists(h, "CYBER2" in h.programz)'))
-    result = CliRunner().invoke(main, ["--rulebook", str(path), "demo"])
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "--rulebook",
+                                       str(path), "demo"])
     assert result.exit_code == 0, result.output
     assert "rulebook type check:" in caplog.text and "has no field 'programz'" in caplog.text
     assert "demo: 5 alerts in the verifiable feed" in result.stderr  # as with the seeded book
