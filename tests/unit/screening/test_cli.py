@@ -73,3 +73,25 @@ def test_ingest_exchange_command(data_dir: Path) -> None:
     assert "1 events, 1 transfers, 1 dead letters" in err
     [message] = bus.consumer([TRANSFERS], "check").poll(timeout=0.5)
     assert orjson.loads(message.value)["id"] == "exchange:int-ev-1:0"
+
+
+def test_a_mof_address_blocks_with_a_jp_mof_reason(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "0x3e37627dEAA754090fBFbb8bd226c1CE66D255e9",
+                       "--json")
+    assert code == 0
+    answer = orjson.loads(out)
+    assert answer["decision"] == "block"
+    mof = [r for r in answer["reasons"] if r["evidence"].get("source") == "jp-mof"]
+    assert [(r["code"], r["evidence"]["list_id"], r["evidence"]["programs"],
+             r["evidence"]["listed_at"]) for r in mof] == [
+        ("sanctioned-address", "16-68", ["北朝鮮(協調;団体)"], "2022-12-02")]
+    assert answer["list_versions"]["jp-mof"].startswith("jp-mof@2026-03-05#")
+
+
+def test_mof_parties_are_in_the_name_index(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "--name", "ウラジーミル・プーチン", "--json")
+    assert code == 0
+    hits = [r["evidence"] for r in orjson.loads(out)["reasons"] if r["code"] == "name-match"]
+    mof = [h for h in hits if h["source"] == "jp-mof"]
+    assert mof and (mof[0]["list_id"], mof[0]["party"], mof[0]["programs"]) == (
+        "29-1", "ウラジーミル・プーチン", ["ロシア連邦(個人)"])
