@@ -18,8 +18,9 @@ in :mod:`enrich.sources.mof_table`, cells in :mod:`enrich.sources.mof_cells`.
   date, every tag an earlier version held for them (:attr:`LoadedList.ended_on`).
 
 The edition date is in MOF's file name. Parsing the full edition takes ~2.5 s (openpyxl
-reading 21,000 rows); the result is kept per file (path, size, mtime) for the process so
-that seeding many fresh stores — the test suite, ``txmon demo`` — pays it once.
+reading 21,000 rows); the result is kept per file for the process and on disk by content
+(:mod:`enrich.sources.mof_cache`), so that seeding many fresh stores — the test suite,
+``txmon demo`` — pays it once.
 """
 
 from __future__ import annotations
@@ -29,10 +30,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from enrich.addresses import normalize
+from enrich.sources import mof_cache
 from enrich.sources import mof_cells as cells
 from enrich.sources.base import ListedParty, LoadedList, Skipped
 from enrich.sources.mof_table import Regime, Row, read
+from txmon.errors import InvalidAddress
 from txmon.models import Tag, TagKind
 
 SOURCE = "jp-mof"
@@ -129,13 +134,40 @@ def edition_date(path: Path) -> dt.date | None:
 
 
 def parse(path: Path) -> Edition:
-    """Every entry of one MOF file (cached per path, size and modification time)."""
+    """Every entry of one MOF file: kept per path, size and mtime for the process, and
+    on disk by content (:mod:`enrich.sources.mof_cache`) across processes."""
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _CACHE:
         _CACHE.clear()  # one edition in memory at a time
-        _CACHE[key] = _parse(path)
+        cached = mof_cache.load(path)
+        edition = _from_wire(cached) if cached is not None else None
+        if edition is None:
+            edition = _parse(path)
+            mof_cache.store(path, _to_wire(edition))
+        _CACHE[key] = edition
     return _CACHE[key]
+
+
+def _to_wire(edition: Edition) -> dict[str, object]:
+    return {"entries": [mof_cache.entry_to_wire(e) for e in edition.entries],
+            "lifted": {k: v.isoformat() for k, v in edition.lifted.items()},
+            "warnings": mof_cache.skipped_to_wire(edition.warnings),
+            "skipped": mof_cache.skipped_to_wire(edition.skipped)}
+
+
+def _from_wire(data: dict[str, Any]) -> Edition | None:
+    try:
+        entries = tuple(MofEntry(**mof_cache.entry_fields(e)) for e in data["entries"])
+        return Edition(entries, {k: dt.date.fromisoformat(v) for k, v in data["lifted"].items()},
+                       tuple(_tags(entries)), mof_cache.skipped_from_wire(data["warnings"]),
+                       mof_cache.skipped_from_wire(data["skipped"]))
+    except (KeyError, TypeError, ValueError, InvalidAddress):
+        return None  # a cache written by something else: parse instead
+
+
+def _tags(entries: tuple[MofEntry, ...]) -> list[Tag]:
+    return [_tag(e, normalize(a)) for e in entries for a in e.crypto]
 
 
 def party(entry: MofEntry) -> ListedParty:
@@ -150,7 +182,6 @@ def party(entry: MofEntry) -> ListedParty:
 
 def _parse(path: Path) -> Edition:
     entries: list[MofEntry] = []
-    tags: list[Tag] = []
     warnings: list[Skipped] = []
     skipped: list[Skipped] = []
     lifted: dict[str, dt.date] = {}
@@ -166,11 +197,10 @@ def _parse(path: Path) -> Edition:
             if entry is None:
                 continue
             entries.append(entry)
-            found = cells.crypto_addresses(entry.other)
-            for token, reason in found.rejected:
+            for token, reason in cells.crypto_addresses(entry.other).rejected:
                 skipped.append(Skipped(where, row.number, token, reason))
-            tags.extend(_tag(entry, address) for address in found.found)
-    return Edition(tuple(entries), lifted, tuple(tags), tuple(warnings), tuple(skipped))
+    done = tuple(entries)
+    return Edition(done, lifted, tuple(_tags(done)), tuple(warnings), tuple(skipped))
 
 
 def _joined(rows: list[Row]) -> list[Row]:

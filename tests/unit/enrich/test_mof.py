@@ -235,3 +235,21 @@ def test_not_a_mof_file_is_rejected(tmp_path):
     shutil.copy(CSV, other)
     with pytest.raises(ListFormatError, match=r"expected \.xlsx or \.csv"):
         parse(other)
+
+
+def test_the_disk_cache_gives_the_same_edition_and_never_a_stale_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("TXMON_CACHE_DIR", str(tmp_path / "cache"))
+    mof._CACHE.clear()
+    first = parse(CSV)
+    assert len(list((tmp_path / "cache").glob("mof-*.json"))) == 1
+    mof._CACHE.clear()
+    assert parse(CSV) == first  # read back from the cache
+    edited = tmp_path / "shisantouketsu20260305.csv"
+    edited.write_text(CSV.read_text(encoding="utf-8-sig").replace("Vladimir Putin", "V. Putin"),
+                      encoding="utf-8-sig")
+    mof._CACHE.clear()
+    assert _entry(parse(edited), "29-1").name_en == "V. Putin"  # other bytes: other entry
+    for cached in (tmp_path / "cache").glob("mof-*.json"):
+        cached.write_text("{not json")
+    mof._CACHE.clear()
+    assert parse(CSV) == first  # a broken cache file is parsed past, not trusted
