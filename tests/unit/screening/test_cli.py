@@ -95,3 +95,20 @@ def test_mof_parties_are_in_the_name_index(data_dir: Path) -> None:
     mof = [h for h in hits if h["source"] == "jp-mof"]
     assert mof and (mof[0]["list_id"], mof[0]["party"], mof[0]["programs"]) == (
         "29-1", "ウラジーミル・プーチン", ["ロシア連邦(個人)"])
+
+
+def test_the_same_person_on_ofac_and_mof_is_one_hit(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "--name", "Vladimir Putin", "--dob", "1952-10-07",
+                       "--json")
+    assert code == 0
+    hits = [r for r in orjson.loads(out)["reasons"] if r["code"] == "name-match"
+            and r["evidence"]["verdict"] == "strong"]
+    assert len(hits) == 1  # linked by name + full DOB, not two unrelated hits
+    assert hits[0]["evidence"]["same_party"] == [{"source": "jp-mof", "list_id": "29-1"},
+                                                 {"source": "ofac-sdn", "list_id": "35096"}]
+    assert "strong match with jp-mof 29-1 / ofac-sdn 35096" in hits[0]["detail"]
+    code, out, _ = run(data_dir, "screen", "--name", "Lazarus Group", "--json")
+    lazarus = [r["evidence"] for r in orjson.loads(out)["reasons"]
+               if r["evidence"].get("list_id") in ("16-68", "27307")]
+    assert len(lazarus) == 1 and {"source": "ofac-sdn", "list_id": "27307"} in lazarus[0][
+        "same_party"]  # linked by their shared Ethereum addresses
