@@ -15,8 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from openpyxl.utils.datetime import from_excel
-
 from enrich.addresses import NormalizedAddress, normalize
 from txmon.errors import InvalidAddress
 
@@ -202,6 +200,8 @@ def dates_of_birth(value: object) -> tuple[str, ...]:
     if isinstance(value, dt.datetime | dt.date):
         return (nfkc(value),)
     if isinstance(value, int | float) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel  # openpyxl costs ~90 ms to import
+
         serial = from_excel(value)
         return (serial.date().isoformat(),) if serial else ()
     out: list[str] = []

@@ -21,9 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from enrich.sources.mof_cells import nfkc
 from txmon.errors import ListFormatError
 
@@ -97,6 +94,10 @@ def read(path: Path) -> list[Regime]:
 
 
 def _read_xlsx(path: Path) -> list[Regime]:
+    # Imported here: openpyxl costs ~90 ms, and every txmon command imports the loaders.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     with warnings.catch_warnings():
         # MOF's workbook defines a print area "#N/A"; openpyxl says it cannot set it.
         warnings.filterwarnings("ignore", message="Print area cannot be set",
