@@ -169,6 +169,10 @@ class ScreeningService:
             evidence = {"source": tag.source, "entity": tag.entity, "category": tag.category,
                         "programs": list(tag.programs), "list_id": tag.list_id,
                         "listed_at": _iso(tag.listed_at)}
+            group = self._links.group((tag.source, tag.list_id)) if (
+                self._links and tag.list_id) else ()
+            if len(group) > 1:  # one reason per list (own dates), but one party
+                evidence["same_party"] = [{"source": s, "list_id": i} for s, i in group]
             if tag.kind == TagKind.SANCTION:
                 reasons.append(Reason("sanctioned-address", BLOCK,
                                       f"listed by {tag.source}: {tag.entity}", evidence))

@@ -86,6 +86,8 @@ def test_a_mof_address_blocks_with_a_jp_mof_reason(data_dir: Path) -> None:
              r["evidence"]["listed_at"]) for r in mof] == [
         ("sanctioned-address", "16-68", ["北朝鮮(協調;団体)"], "2022-12-02")]
     assert answer["list_versions"]["jp-mof"].startswith("jp-mof@2026-03-05#")
+    assert mof[0]["evidence"]["same_party"] == [{"source": "jp-mof", "list_id": "16-68"},
+                                                {"source": "ofac-sdn", "list_id": "27307"}]
 
 
 def test_mof_parties_are_in_the_name_index(data_dir: Path) -> None:
