@@ -57,7 +57,8 @@ def apply_load(tag_store: TagStore, item: ManifestLoad) -> Delta:
     """Load one manifest entry as a new version (publishing its delta if the store can)."""
     loaded = loader(item.format, **dict(item.options)).load(list(item.paths))
     for warning in loaded.warnings:
-        log.warning("seeding %s %s: %s", item.format, item.published, warning)
+        log.warning("seeding %s %s: %s:%s %r: %s", item.format, item.published, warning.path,
+                    warning.line or "", warning.text, warning.reason)
     return tag_store.load(loaded, item.format, item.published)
 
 

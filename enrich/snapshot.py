@@ -16,13 +16,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from enrich.tagversions import Delta
 from txmon.models import Tag, TagKind
 
 TagKey = tuple[str, str | None, str]
+EndedOn = Callable[[Tag], dt.date | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +54,24 @@ def merge_duplicates(tags: Iterable[Tag]) -> dict[str, list[Tag]]:
 
 
 def build(
-    tags: Iterable[Tag], published: dt.date, previous: dict[str, Record]
+    tags: Iterable[Tag], published: dt.date, previous: dict[str, Record],
+    ended_on: EndedOn | None = None,
 ) -> dict[str, Record]:
-    """Records of the new version, given the previous version's records."""
+    """Records of the new version, given the previous version's records.
+
+    ``ended_on`` gives, for a tag that leaves the list, the date the list itself says it
+    ended (MOF's deleted notices); otherwise it ends at ``published``.
+    """
     records: dict[str, Record] = {}
     for address, new_tags in merge_duplicates(tags).items():
         old = previous.get(address)
         old_tags = old.tags if old is not None else ()
         new_tags = _attribute(new_tags, old_tags)
-        records[address] = Record(True, _dated(new_tags, old_tags, published))
+        records[address] = Record(True, _dated(new_tags, old_tags, published, ended_on))
     for address, old in previous.items():
         if address not in records:
-            records[address] = Record(False, tuple(_close(t, published) for t in old.tags))
+            records[address] = Record(False, tuple(_close(t, published, ended_on)
+                                                   for t in old.tags))
     return records
 
 
@@ -104,7 +111,8 @@ def _attribute(new_tags: list[Tag], old_tags: tuple[Tag, ...]) -> list[Tag]:
     return list(merge_duplicates(out).get(new_tags[0].address, out)) if out else out
 
 
-def _dated(new_tags: list[Tag], old_tags: tuple[Tag, ...], published: dt.date) -> tuple[Tag, ...]:
+def _dated(new_tags: list[Tag], old_tags: tuple[Tag, ...], published: dt.date,
+           ended_on: EndedOn | None = None) -> tuple[Tag, ...]:
     """New tags with version-basis dates, plus closed intervals of dropped identities."""
     open_old = {tag_key(t): t for t in old_tags if t.delisted_at is None}
     out: list[Tag] = []
@@ -119,13 +127,16 @@ def _dated(new_tags: list[Tag], old_tags: tuple[Tag, ...], published: dt.date) -
             out.append(dataclasses.replace(tag, listed_at=published, dates_from="version"))
         else:
             out.append(dataclasses.replace(tag, listed_at=None, dates_from="source"))
-    out.extend(_close(t, published) for t in open_old.values())
+    out.extend(_close(t, published, ended_on) for t in open_old.values())
     out.extend(t for t in old_tags if t.delisted_at is not None)
     return tuple(out)
 
 
-def _close(tag: Tag, published: dt.date) -> Tag:
-    """End an interval at ``published`` unless it already ended."""
+def _close(tag: Tag, published: dt.date, ended_on: EndedOn | None = None) -> Tag:
+    """End an interval at ``published`` (or where the list dates it) unless it ended."""
     if tag.delisted_at is not None:
         return tag
+    ended = ended_on(tag) if ended_on is not None else None
+    if ended is not None and ended <= published:
+        return dataclasses.replace(tag, delisted_at=ended, dates_from="source")
     return dataclasses.replace(tag, delisted_at=published, dates_from="version")

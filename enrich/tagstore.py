@@ -221,7 +221,7 @@ class TagStore:
         if version == prev_version:
             return Delta(loaded.source, version, prev_version, day)
         previous = self.records(prev_version) if prev_version else {}
-        records = snapshot.build(loaded.tags, day, previous)
+        records = snapshot.build(loaded.tags, day, previous, loaded.ended_on)
         names = loaded.names or self._carried_names(prev_version)
         meta = VersionMeta(version, loaded.source, day, fmt, loaded.files,
                            addresses=sum(1 for r in records.values() if r.in_list),

@@ -26,6 +26,7 @@ from screening.confirmations import ConfirmationLog
 from screening.decision import ALLOW, BLOCK, REVIEW, Reason, decide
 from screening.exposure import exposure
 from screening.index import NameIndex
+from screening.links import PartyLinks
 from screening.matcher import NameMatcher, NameQuery
 from screening.reading import read
 from screening.text import normalise, warm_up
@@ -66,6 +67,7 @@ class ScreeningService:
         self._matcher: tuple[int, NameMatcher, dict[str, str]] | None = None
         self._checked = 0.0
         self._token_keys: list[str] = []
+        self._links: PartyLinks | None = None
 
     # ---- list state ----------------------------------------------------------------
     def matcher(self) -> tuple[NameMatcher, dict[str, str]]:
@@ -80,7 +82,9 @@ class ScreeningService:
             if refresh is not None:  # the address index follows the same list versions
                 refresh()
             warm_up()
-            index = NameIndex(self.tag_store.parties())
+            parties = self.tag_store.parties()
+            index = NameIndex(parties)
+            self._links = PartyLinks(parties, self.tag_store.all_tags())
             self._token_keys = [f"{t.chain}:{t.contract.lower()}" for t in self.tag_store.tokens()]
             self._matcher = (head.seq, NameMatcher(index), dict(head.sources))
             # The indexes are ~400,000 long-lived objects: a full garbage collection
@@ -142,13 +146,22 @@ class ScreeningService:
     def name_reasons(self, query: NameQuery) -> list[Reason]:
         matcher, _ = self.matcher()
         reasons = []
+        shown: set[tuple[str, str]] = set()
         for m in matcher.screen(query):
+            group = self._links.group((m.source, m.list_id)) if self._links else ()
+            if shown.intersection(group):
+                continue  # the same party on another list: already one hit above
+            shown.update(group)
             outcome = {"strong": BLOCK, "possible": REVIEW, "namesake": ALLOW}[m.verdict]
+            who = " / ".join(f"{s} {i}" for s, i in group) or f"{m.source} {m.list_id}"
+            evidence = m.to_wire()
+            if len(group) > 1:
+                evidence["same_party"] = [{"source": s, "list_id": i} for s, i in group]
             reasons.append(Reason("name-match", outcome,
-                                  f"{m.verdict} match with {m.source} {m.list_id} "
+                                  f"{m.verdict} match with {who} "
                                   f"{m.party_name!r} via {m.matched_kind} {m.matched_name!r} "
                                   f"(score {m.score}, dob {m.dob}, country {m.country})",
-                                  m.to_wire()))
+                                  evidence))
         why = jurisdiction.risk(query.country)
         if why:
             reasons.append(Reason("jurisdiction", REVIEW, why, {"country": query.country}))
@@ -187,6 +200,10 @@ class ScreeningService:
             evidence = {"source": tag.source, "entity": tag.entity, "category": tag.category,
                         "programs": list(tag.programs), "list_id": tag.list_id,
                         "listed_at": _iso(tag.listed_at)}
+            group = self._links.group((tag.source, tag.list_id)) if (
+                self._links and tag.list_id) else ()
+            if len(group) > 1:  # one reason per list (own dates), but one party
+                evidence["same_party"] = [{"source": s, "list_id": i} for s, i in group]
             if tag.kind == TagKind.SANCTION:
                 reasons.append(Reason("sanctioned-address", BLOCK,
                                       f"listed by {tag.source}: {tag.entity}", evidence))

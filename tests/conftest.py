@@ -98,3 +98,11 @@ def live_app(kafka_url: str, redis_url: str, namespace: str, tmp_path: Path,
     with contextlib.suppress(Exception):  # cleanup must not hide the test's own result
         admin.delete_topics([application.topic(name) for name in ALL_TOPICS])
     admin.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Loaders' on-disk parse cache (MOF) in a session folder, never the user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TXMON_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield

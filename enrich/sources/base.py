@@ -13,7 +13,7 @@ result: a malformed file is rejected whole, so the active version stays in force
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -73,7 +73,13 @@ class LoadedList:
     tokens: list[TokenInfo] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files: tuple[str, ...] = ()
-    warnings: list[str] = field(default_factory=list)  # loaded, but less than the list says
+    # Input read with a repair or left out on purpose while the file still loads (a typo
+    # in a date, an unknown column): reported, unlike ``skipped``, nothing was dropped
+    # that the list meant to say.
+    warnings: list[Skipped] = field(default_factory=list)
+    # For a tag an earlier version held and this one does not: the date the list itself
+    # says it ended (a deleted notice), or None to date it by this version.
+    ended_on: Callable[[Tag], dt.date | None] | None = None
 
 
 class TagSource(Protocol):

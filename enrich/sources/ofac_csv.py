@@ -83,9 +83,10 @@ class OfacCsvSource:
                 "release), or pass --allow-truncated-remarks to load without it (addresses "
                 "past each cut are then missing)")
         why = "no continuation row in it" if had_comments else "it was not given"
-        result.warnings.append(
-            f"{primary}: {count} truncated remarks: cut at 1,000 characters and not completed "
-            f"from {comments} ({why}); addresses past each cut are missing from this version")
+        result.warnings.append(Skipped(
+            str(primary), None, f"{count} truncated remarks",
+            f"cut at 1,000 characters and not completed from {comments} ({why}); addresses "
+            "past each cut are missing from this version"))
 
 
 def _read_companions(by_role: dict[str, Path]) -> _Companions:

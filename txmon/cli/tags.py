@@ -73,7 +73,7 @@ def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.dat
     Formats: ofac-csv (SDN.CSV [+ ALT, ADD, SDN_COMMENTS]), ofac-xml (sdnList XML),
     ofac-address-list (sanctioned_addresses_<ASSET>.txt|json), un-xml, uk-csv, eu-xml,
     opensanctions-ftm, graphsense (TagPack YAML), labels-json (Etherscan-style),
-    token-list, mof (Japan MOF: not available yet).
+    token-list, mof (Japan MOF shisantouketsuYYYYMMDD.xlsx or its CSV edition).
     """
     if allow_truncated_remarks and fmt != "ofac-csv":
         raise click.UsageError("--allow-truncated-remarks applies to ofac-csv only")
@@ -81,14 +81,14 @@ def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.dat
     loaded = loader(fmt, **options).load([Path(p) for p in paths])
     if source_name:
         loaded = _renamed(loaded, source_name)
-    for skipped in loaded.skipped:
-        where = f"{skipped.path}:{skipped.line}" if skipped.line else skipped.path
-        click.echo(f"skipped {where}: {skipped.text!r}: {skipped.reason}", err=True)
-    for warning in loaded.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    for label, items in (("skipped", loaded.skipped), ("warning", loaded.warnings)):
+        for item in items:
+            where = f"{item.path}:{item.line}" if item.line else item.path
+            click.echo(f"{label} {where}: {item.text!r}: {item.reason}", err=True)
     delta = open_tag_store(ctx, with_producer=True).load(loaded, fmt, published)
     click.echo(wire.dumps({**_delta_summary(delta), "tags": len(loaded.tags),
-                           "names": len(loaded.names), "skipped": len(loaded.skipped)}))
+                           "names": len(loaded.names), "skipped": len(loaded.skipped),
+                           "warnings": len(loaded.warnings)}))
     click.echo(f"{delta.source}: version {delta.version} active "
                f"(+{len(delta.added)} -{len(delta.removed)} ~{len(delta.changed)})", err=True)
 
@@ -177,6 +177,8 @@ def _tag_out(tag: Tag) -> dict[str, Any]:
 
 def _tag_line(tag: Tag) -> str:
     programs = f" [{', '.join(tag.programs)}]" if tag.programs else ""
+    if tag.list_id:  # OFAC ent_num, MOF <regime>-<notice>: what to look up on the list
+        programs += f" list id {tag.list_id}"
     entity = tag.entity or "(entity not named in the loaded files)"
     dates = f"listed {tag.listed_at}" if tag.listed_at else "undated label"
     if tag.delisted_at:

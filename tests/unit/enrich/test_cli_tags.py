@@ -45,7 +45,7 @@ def test_load_diff_stats_and_bad_input(run):
     summary = json.loads(loaded.stdout.splitlines()[0])
     assert (summary["source"], summary["added_count"], summary["tags"]) == ("graphsense", 38, 39)
     stats = json.loads(run("stats").stdout)
-    assert set(stats["sources"]) == {"ofac-sdn", "token-list", "graphsense"}
+    assert set(stats["sources"]) == {"ofac-sdn", "jp-mof", "token-list", "graphsense"}
     listing = run("versions", "--source", "ofac-sdn").stdout.splitlines()
     versions = [json.loads(line) for line in listing]
     assert [v["published"] for v in versions] == ["2022-03-15", "2024-05-03", "2024-09-27"]
@@ -53,7 +53,8 @@ def test_load_diff_stats_and_bad_input(run):
     assert delta["added_count"] == 463 and delta["removed_count"] == 0
     bad = run("lookup", TORNADO[:-1] + "C")
     assert bad.exit_code == 2 and "EIP-55" in bad.output
-    assert run("load", "mof", str(packs / "tornado_cash.yaml")).exit_code == 3
+    not_mof = run("load", "mof", str(packs / "tornado_cash.yaml"))
+    assert not_mof.exit_code != 0 and "expected .xlsx or .csv" in not_mof.output
     assert "ofac-address-list" in run("load", "--help").stdout
 
 
@@ -65,10 +66,40 @@ def test_sdn_csv_without_comments_needs_the_explicit_flag(run):
     assert "sdn-csv-check" not in json.loads(run("stats").stdout)["sources"]
     allowed = run("load", "ofac-csv", str(SDN_2024), *as_new, "--allow-truncated-remarks")
     assert allowed.exit_code == 0, allowed.output
-    assert "warning: " in allowed.stderr and "18 truncated remarks" in allowed.stderr
+    assert "warning " in allowed.stderr and "18 truncated remarks" in allowed.stderr
     assert json.loads(allowed.stdout.splitlines()[0])["added_count"] == 280
     complete = run("load", "ofac-csv", str(SDN_2024), str(COMMENTS), *as_new)
-    assert complete.exit_code == 0 and "warning:" not in complete.stderr
+    assert complete.exit_code == 0 and "warning " not in complete.stderr
     other = run("load", "graphsense", str(TAGDATA / "graphsense" / "tornado_cash.yaml"),
                 "--allow-truncated-remarks")
     assert other.exit_code == 2 and "ofac-csv only" in other.stderr
+
+
+LAZARUS_ETH = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
+WU_BTC = "1986rYHckYbJpGQJy6ornuMyD2N5MTqwDt"
+
+
+def test_mof_is_seeded_beside_ofac_with_program_notice_and_edition(run):
+    stats = json.loads(run("stats").stdout)["sources"]["jp-mof"]
+    assert (stats["published"], stats["format"], stats["listed_addresses"], stats["names"]) == (
+        "2026-03-05", "mof", 26, 2862)
+    text = run("lookup", LAZARUS_ETH).stdout
+    assert ("SANCTION jp-mof: Lazarus Group (ラザルス・グループ) [北朝鮮(協調;団体)] list id "
+            "16-68, sanctioned; listed 2022-12-02 (source)") in text
+    tags = json.loads(run("lookup", WU_BTC, "--as-of", "2023-08-31", "--json").stdout)
+    mof = [t for t in tags["not_in_force"] if t["source"] == "jp-mof"]
+    assert [(t["list_id"], t["listed_at"]) for t in mof] == [("17-79", "2023-09-01")]
+
+
+def test_load_mof_csv_reports_typos_as_warnings(run):
+    loaded = run("load", "mof", str(TAGDATA.parent / "mof" /
+                                    "shisantouketsu20260305_excerpt.csv"))
+    assert loaded.exit_code == 0, loaded.output
+    summary = json.loads(loaded.stdout.splitlines()[0])
+    assert (summary["source"], summary["tags"], summary["names"], summary["warnings"]) == (
+        "jp-mof", 26, 7, 1)
+    # Row 4 of the CSV as a spreadsheet shows it (its record, not its physical line).
+    assert ("warning shisantouketsu20260305_excerpt.csv:3.テロリスト等 (1):4: '2002.4.20\\n"
+            "200812.19改訂") in loaded.stderr  # the cell as repr() shows it
+    assert "notice date typo '200812.19改訂' read as 2008-12-19" in loaded.stderr
+    assert "(+0 -0 ~0)" in loaded.stderr  # the same 26 addresses as the seeded XLSX

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from enrich.addresses import normalize
+from enrich.sources.base import Skipped
 from enrich.sources.ofac_address_list import entries
 from enrich.sources.ofac_csv import OfacCsvSource
 from tests.unit.enrich.paths import ALT, COMMENTS, SDN_2022, SDN_2024, TAGDATA
@@ -50,10 +51,10 @@ def test_allowed_truncated_load_counts_what_it_lost():
     truncated = [s for s in loaded.skipped if s.reason != CUT]
     assert len(truncated) == 18
     assert "TORNADO CASH" in {s.text for s in truncated}
-    assert loaded.warnings == [
-        f"{SDN_2024}: 18 truncated remarks: cut at 1,000 characters and not completed from "
-        "SDN_COMMENTS.CSV (it was not given); addresses past each cut are missing from this "
-        "version"]
+    assert loaded.warnings == [Skipped(
+        str(SDN_2024), None, "18 truncated remarks",
+        "cut at 1,000 characters and not completed from SDN_COMMENTS.CSV (it was not given); "
+        "addresses past each cut are missing from this version")]
 
 
 def test_sdn_alone_never_emits_the_cut_fragments(list_files):

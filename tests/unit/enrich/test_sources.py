@@ -8,7 +8,7 @@ import pytest
 
 from enrich.sources import FORMATS, loader
 from tests.unit.enrich.paths import LISTS, SEEDS, TAGDATA
-from txmon.errors import ListFormatError, NotBuiltYet
+from txmon.errors import ListFormatError
 from txmon.models import TagKind
 
 
@@ -117,6 +117,6 @@ def test_token_list_reads_decimals_per_contract():
     assert "0xdac17f958d2ee523a2206206994597c13d831ec7" in {t.contract for t in loaded.tokens}
 
 
-def test_mof_says_it_is_not_available():
-    with pytest.raises(NotBuiltYet, match="MOF"):
-        loader("mof").load([])
+def test_mof_without_files_loads_nothing_and_says_no_date():
+    loaded = loader("mof").load([])
+    assert (loaded.source, loaded.names, loaded.published) == ("jp-mof", [], None)

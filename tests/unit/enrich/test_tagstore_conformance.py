@@ -209,7 +209,7 @@ def test_a_delta_whose_publish_failed_is_published_by_the_next_call(store):
 
 def test_index_answers_like_the_store_and_refreshes_on_a_new_version(seeded):
     index = TagIndex(seeded)
-    assert len(index) == 650  # 641 OFAC list addresses + 9 token contracts
+    assert len(index) == 650  # 641 OFAC list addresses (MOF's 26 among them) + 9 tokens
     mixed = "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc"
     assert index.tags_for(mixed) == tuple(seeded.history(mixed))
     assert index.lookup(mixed, dt.date(2023, 1, 1))[0].entity == "TORNADO CASH"
@@ -223,6 +223,7 @@ def test_index_answers_like_the_store_and_refreshes_on_a_new_version(seeded):
 
 def test_names_survive_an_address_only_version(seeded):
     parties = seeded.parties()
-    assert len(parties) == 14965
+    assert len([p for p in parties if p.source == "ofac-sdn"]) == 14965
+    assert len([p for p in parties if p.source == "jp-mof"]) == 2862
     assert {p.name for p in parties if p.list_id == "44718"} == {"SEMENOV, Roman"}
     assert {t.symbol: t.decimals for t in seeded.tokens()}["USDT"] == 6

@@ -85,3 +85,26 @@ def test_retroactive_alert_after_the_2024_sdn_csv(tmp_path: Path) -> None:
     assert feed[0]["data"]["retroactive"] is True  # the old alert is untouched
     store.close()
     bus.close()
+
+
+def test_retroactive_alert_after_the_mof_list_is_loaded(tmp_path: Path) -> None:
+    """A flow to Sim Hyon Sop's Ethereum address (MOF notice 17-78, 2023-09-01) processed
+    before any MOF edition was loaded alerts once the edition's delta arrives."""
+    sim = "0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c"
+    store, bus = SqliteStore(tmp_path / "s.db"), EmbeddedBus(tmp_path / "bus.db")
+    tags = TagStore(store)
+    index = TagIndex(tags)
+    producer = bus.producer()
+    flow = transfer(1, [(ALICE, WEI)], [(sim, WEI)], when=dt.datetime(2023, 10, 2, tzinfo=dt.UTC))
+    producer.send(TRANSFERS, encode_transfer(flow), key=b"ethereum")
+    producer.flush()
+    assert _engine(bus, store, index).run(idle_exit=0.3).alerts_new == 0
+    excerpt = SEEDS.parent / "tests" / "data" / "mof" / "shisantouketsu20260305_excerpt.csv"
+    delta = tags.load(loader("mof").load([excerpt]), "mof")
+    assert sim in delta.added and delta.source == "jp-mof"
+    publish_delta(producer, TAG_UPDATES, delta)
+    [alert] = _engine(bus, store, index).run(idle_exit=0.3).new_alerts
+    assert (alert.rule, alert.addresses, alert.retroactive, alert.list_version) == (
+        "sanctions-direct", (sim,), True, delta.version)
+    store.close()
+    bus.close()

@@ -191,3 +191,23 @@ def test_metrics_count_decisions(client: TestClient) -> None:
     r = client.get("/metrics/")
     assert r.status_code == 200
     assert 'txmon_records_total{stage="screen-address-block"}' in r.text
+
+
+def test_the_api_screens_against_mof_out_of_the_box(tmp_path) -> None:
+    """The API's own wiring (txmon.app → seeded tag store): MOF is in, no load needed."""
+    from screening.runtime import open_service
+    from txmon.app import App
+    from txmon.settings import Settings
+
+    app = App(Settings(data_dir=tmp_path / "data"))
+    try:
+        client = TestClient(create_app(open_service(app), AlertStore(app.store),
+                                       {ANALYST: "analyst"}))
+        r = client.post("/v1/screen/address", headers=auth(ANALYST),
+                        json={"address": "12w6v1qAaBc4W8h8C2Cu5SKFaKDSv3erUW"})
+        body = r.json()
+        assert (r.status_code, body["decision"]) == (200, "block")
+        assert {x["evidence"]["source"] for x in body["reasons"]} >= {"jp-mof"}
+        assert body["list_versions"]["jp-mof"].startswith("jp-mof@2026-03-05#")
+    finally:
+        app.close()

@@ -147,3 +147,44 @@ def test_access_log_redacts_tokens(data_dir: Path) -> None:
     assert "GET /v1/alerts?access_token=[redacted]&limit=5 HTTP/1.1\" 401" in log
     assert "POST /v1/screen/address?[redacted] HTTP/1.1\" 422" in log  # no query there
     assert secret not in log and token not in log
+
+
+def test_a_mof_address_blocks_with_a_jp_mof_reason(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "0x3e37627dEAA754090fBFbb8bd226c1CE66D255e9",
+                       "--json")
+    assert code == 0
+    answer = orjson.loads(out)
+    assert answer["decision"] == "block"
+    mof = [r for r in answer["reasons"] if r["evidence"].get("source") == "jp-mof"]
+    assert [(r["code"], r["evidence"]["list_id"], r["evidence"]["programs"],
+             r["evidence"]["listed_at"]) for r in mof] == [
+        ("sanctioned-address", "16-68", ["北朝鮮(協調;団体)"], "2022-12-02")]
+    assert answer["list_versions"]["jp-mof"].startswith("jp-mof@2026-03-05#")
+    assert mof[0]["evidence"]["same_party"] == [{"source": "jp-mof", "list_id": "16-68"},
+                                                {"source": "ofac-sdn", "list_id": "27307"}]
+
+
+def test_mof_parties_are_in_the_name_index(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "--name", "ウラジーミル・プーチン", "--json")
+    assert code == 0
+    hits = [r["evidence"] for r in orjson.loads(out)["reasons"] if r["code"] == "name-match"]
+    mof = [h for h in hits if h["source"] == "jp-mof"]
+    assert mof and (mof[0]["list_id"], mof[0]["party"], mof[0]["programs"]) == (
+        "29-1", "ウラジーミル・プーチン", ["ロシア連邦(個人)"])
+
+
+def test_the_same_person_on_ofac_and_mof_is_one_hit(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "screen", "--name", "Vladimir Putin", "--dob", "1952-10-07",
+                       "--json")
+    assert code == 0
+    hits = [r for r in orjson.loads(out)["reasons"] if r["code"] == "name-match"
+            and r["evidence"]["verdict"] == "strong"]
+    assert len(hits) == 1  # linked by name + full DOB, not two unrelated hits
+    assert hits[0]["evidence"]["same_party"] == [{"source": "jp-mof", "list_id": "29-1"},
+                                                 {"source": "ofac-sdn", "list_id": "35096"}]
+    assert "strong match with jp-mof 29-1 / ofac-sdn 35096" in hits[0]["detail"]
+    code, out, _ = run(data_dir, "screen", "--name", "Lazarus Group", "--json")
+    lazarus = [r["evidence"] for r in orjson.loads(out)["reasons"]
+               if r["evidence"].get("list_id") in ("16-68", "27307")]
+    assert len(lazarus) == 1 and {"source": "ofac-sdn", "list_id": "27307"} in lazarus[0][
+        "same_party"]  # linked by their shared Ethereum addresses
