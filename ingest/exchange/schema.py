@@ -45,7 +45,7 @@ def parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise BadEvent(f"not a JSON object: {type(event).__name__}")
     version = event.get("v")
-    if version not in VERSIONS:
+    if type(version) is not int or version not in VERSIONS:  # True == 1 in Python: not a version
         raise BadEvent(f"unknown schema version {version!r} (known: {list(VERSIONS)})")
     error = best_match(validator(version).iter_errors(event))
     if error is not None:

@@ -82,8 +82,9 @@ def kind_label(alert: Alert, origin: str | None = None) -> str:
         kind = f"RETROACTIVE: designated {retro['designated']}, after the transfer's date"
     else:
         kind = f"RETROACTIVE: {retro.get('reason') or 'listed after the transfer'}"
-    if mode := alert.evidence.get("mode"):  # which mode raised it: live, replay-…, as-of …
-        return f"{kind}; {mode}"
+    mode = alert.evidence.get("mode")  # which mode raised it: live, replay-…, as-of …
+    if mode and mode != "live" and not str(mode).startswith("as-of"):  # else said already
+        kind += f"; {mode}"
     return f"{origin}, {kind}" if origin else kind
 
 

@@ -2,7 +2,7 @@
 
 On main each of these kinds crash-looped its consumer and wedged the partition (8–12 of 20
 alerts behind the poison record were never raised; 151 of 355 exchange transfers never
-delivered). Here the engine gets every kind — plus 2,000 seeded-random malformed records,
+delivered). Here the engine gets every kind — plus 10,000 seeded-random malformed records,
 malformed tag updates, a record too large to copy into a dead letter, and a rulebook
 whose typo fails on every sanctioned hit — mixed with 20 sanctioned transfers. Asserted by
 reading the topics back: every bad record is on the dead-letter topic with its reason
@@ -34,7 +34,7 @@ from txmon.wire import decode_transfer, encode_transfer
 
 pytestmark = pytest.mark.integration
 
-RANDOM_BAD = 2_000
+RANDOM_BAD = 10_000
 SANCTIONED = 20
 TYPO_RULE = """
   - id: cyber-typo
@@ -158,7 +158,7 @@ def test_poison_records_and_a_rule_typo_never_stop_the_engine(app: App) -> None:
 
     engine = app.engine("poison")
     expected_dead = len(poison) + 1 + len(TAG_UPDATE_POISON) + SANCTIONED  # + rule errors
-    deadline = time.monotonic() + 45
+    deadline = time.monotonic() + 100
 
     def done() -> bool:
         s = engine.stats
@@ -198,7 +198,7 @@ def test_poison_records_and_a_rule_typo_never_stop_the_engine(app: App) -> None:
     feed = [orjson.loads(m.value) for m in events]
     assert sorted(e["id"] for e in feed) == sorted(alert_id("sanctions-direct", i) for i in ids)
     assert verify_events(feed) == SANCTIONED  # exactly once each, chain intact
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 120
 
 
 def test_exchange_feed_dead_letters_unreal_dates_and_delivers_the_rest(app: App) -> None:

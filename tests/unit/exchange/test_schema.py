@@ -26,6 +26,8 @@ def test_valid_events_pass() -> None:
     (b"[1]", "not a JSON object"),
     (b'{"v": 2, "id": "e", "type": "login", "time": "2026-01-01T00:00:00Z"}',
      "unknown schema version 2"),
+    (b'{"v": true, "id": "e", "type": "login", "time": "2026-01-01T00:00:00Z"}',
+     "unknown schema version True"),  # found by hypothesis: True == 1 in Python
     (orjson.dumps(event(1, "deposit.credited", "A1", asset=ETH, address="0xabc",
                         tx_hash="0x1")), "'amount' is a required property"),
     (orjson.dumps(event(1, "deposit.credited", "A1", asset=ETH, amount="1.5", address="0xabc",
