@@ -63,6 +63,9 @@ class StatusChange:
     hash: str
 
 
+_Builder = Callable[[int, str], tuple[bytes, str]]  # (seq, prev hash) → (entry, its hash)
+
+
 def _entry_hash(entry: dict[str, object]) -> str:
     return hashlib.sha256(dumps({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
@@ -106,20 +109,26 @@ class AlertWorkflow:
         changes = [c for c in self.history(alert_id) if c.status != c.previous]  # not notes
         return Status(changes[-1].status) if changes else Status.OPEN
 
-    def note(self, alert_id: str, key: str, by: str, reason: str) -> bool:
-        """Append a fact to the trail without changing the status, once per ``key``."""
-        current = self.status(alert_id)
+    def _entry_builder(self, alert_id: str, previous: Status, status: Status, by: str,
+                       reason: str, made: list[StatusChange]) -> _Builder:
+        """The ``append_chained`` builder of one trail entry; ``made`` receives the entry."""
         at = self._clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        made: list[StatusChange] = []
 
         def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
-            entry = {"alert_id": alert_id, "seq": seq, "previous": current.value,
-                     "status": current.value, "by": by, "at": at, "reason": reason,
+            entry = {"alert_id": alert_id, "seq": seq, "previous": previous.value,
+                     "status": status.value, "by": by, "at": at, "reason": reason,
                      "prevhash": prev_hash, "hash": ""}
             entry["hash"] = _entry_hash(entry)
             made[:] = [StatusChange(**entry)]  # type: ignore[arg-type]
             return dumps(entry), str(entry["hash"])
 
+        return build
+
+    def note(self, alert_id: str, key: str, by: str, reason: str) -> bool:
+        """Append a fact to the trail without changing the status, once per ``key``."""
+        current = self.status(alert_id)
+        made: list[StatusChange] = []
+        build = self._entry_builder(alert_id, current, current, by, reason, made)
         created = self._store.append_chained(self._log(alert_id), f"note:{key}", build).created
         if created and made:  # a note extends the trail: its signed head moves with it
             self._sign(alert_id, made[0])
@@ -134,17 +143,8 @@ class AlertWorkflow:
             allowed = ", ".join(sorted(ALLOWED[current])) or "none (final)"
             raise WorkflowError(f"alert {alert_id}: cannot go from {current} to {target} "
                                 f"(allowed: {allowed})")
-        at = self._clock().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         made: list[StatusChange] = []
-
-        def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
-            entry = {"alert_id": alert_id, "seq": seq, "previous": current.value,
-                     "status": target.value, "by": by, "at": at, "reason": reason,
-                     "prevhash": prev_hash, "hash": ""}
-            entry["hash"] = _entry_hash(entry)
-            made[:] = [StatusChange(**entry)]  # type: ignore[arg-type]
-            return dumps(entry), str(entry["hash"])
-
+        build = self._entry_builder(alert_id, current, target, by, reason, made)
         result = self._store.append_chained(self._log(alert_id), f"after:{head.seq}", build)
         if not result.created or result.seq != head.seq + 1:
             raise WorkflowError(f"alert {alert_id}: changed concurrently by someone else; "
