@@ -33,8 +33,9 @@ from screening.customers import CustomerScreening
 from txmon import metrics
 from txmon.bus.base import Consumer, Message, Producer
 from txmon.deadletter import DeadLetters
-from txmon.errors import BadRecord
+from txmon.errors import BackendError, BadRecord, Rebalanced
 from txmon.models import Transfer
+from txmon.outage import Outage
 from txmon.store.base import Store
 from txmon.wire import encode_transfer
 
@@ -50,14 +51,19 @@ class Counts:
     rescreens: int = 0
 
 
+FLUSH_TIMEOUT = 10.0  # seconds without delivery before the flush counts as an outage
+
+
 class ExchangeIngest:
     """Follows ``txmon.exchange.events`` (and ``txmon.tags.updates``) in one group."""
 
     def __init__(self, consumer: Consumer, producer: Producer, store: Store, *,
                  transfers_topic: str, tag_updates_topic: str,
                  screening: CustomerScreening | None = None, network: str = "back-office",
-                 deadletter_topic: str | None = None) -> None:
+                 deadletter_topic: str | None = None,
+                 liveness: metrics.Liveness | None = None) -> None:
         self._consumer = consumer
+        self._liveness = liveness or metrics.Liveness("ingest-exchange", 120.0)
         self._producer = producer
         self._store = store
         self._transfers = transfers_topic
@@ -69,10 +75,22 @@ class ExchangeIngest:
         self.counts = Counts()
 
     def step(self, timeout: float = 1.0) -> int:
-        """Process one polled batch; returns how many messages it held."""
+        """Process one polled batch; returns how many messages it held.
+
+        A backend failure midway (:class:`BackendError`) rewinds the batch before it is
+        raised: nothing was committed, so the next poll delivers it again.
+        """
         messages = self._consumer.poll(timeout)
         if not messages:
             return 0
+        try:
+            self._process(messages)
+        except BackendError:
+            self._consumer.rewind(messages)
+            raise
+        return len(messages)
+
+    def _process(self, messages: list[Message]) -> None:
         items: dict[str, bytes] = {}
         transfers: list[tuple[Transfer, list[str]]] = []
         customers: dict[str, str] = {}
@@ -106,14 +124,26 @@ class ExchangeIngest:
         self._publish(transfers)
         self._screen(customers, lists_changed)
         self._consumer.commit(messages)
-        return len(messages)
 
     def run(self, stop: Callable[[], bool] = lambda: False, idle_exit: float | None = None,
             timeout: float = 1.0) -> Counts:
-        """Loop until ``stop()``; with ``idle_exit``, return after that long without input."""
+        """Loop until ``stop()``; with ``idle_exit``, return after that long without input.
+
+        A Kafka or Redis outage never ends the loop (as in the engine, txmon/outage.py): the
+        batch is retried with back-off, one log line when it starts and one when it ends,
+        ``/healthz`` unhealthy meanwhile; idle time does not count while a backend is down.
+        """
         idle = 0.0
+        outage = Outage(self._liveness)
         while not stop():
-            if self.step(timeout):
+            try:
+                got = self.step(timeout)
+            except BackendError as exc:
+                if not isinstance(exc, Rebalanced):  # a rebalance is not an outage
+                    outage.wait(exc, stop)
+                continue
+            outage.over()
+            if got:
                 idle = 0.0
             elif idle_exit is not None:
                 idle += timeout
@@ -138,7 +168,8 @@ class ExchangeIngest:
                 transfer = self._screening.counterparty(transfer, names)
             self._producer.send(self._transfers, encode_transfer(transfer),
                                 key=transfer.chain.encode())
-        self._producer.flush()  # dead letters and transfers: DeliveryError stops the commit
+        # dead letters and transfers; a DeliveryError (a bus silent this long) stops the commit
+        self._producer.flush(FLUSH_TIMEOUT)
         self.counts.transfers += len(transfers)
 
     def _screen(self, customers: dict[str, str], lists_changed: bool) -> None:

@@ -13,12 +13,11 @@ from enrich.tagstore import TagStore
 from ingest.exchange.accounts import account_for
 from screening.customers import LATEST, CustomerScreening
 from screening.service import ScreeningService
-from tests.unit.exchange.helpers import FailingProducer, ingest, read_all
+from tests.unit.exchange.helpers import FailingProducer, SimulatedCrash, ingest, read_all
 from tests.unit.exchange.stream import build
 from tests.unit.screening.conftest import load_lists
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS
-from txmon.errors import DeliveryError
 from txmon.wire import decode_transfer, loads
 
 pytestmark = pytest.mark.integration
@@ -45,7 +44,7 @@ def test_ten_thousand_events_with_bad_ones_survive_a_crash(app: App) -> None:
     service = ScreeningService(app.store, TagIndex(tag_store))
     crashing = ingest(app.bus, app.store, topics, FailingProducer(app.producer(), fail_at=3),
                       CustomerScreening(service))
-    with pytest.raises(DeliveryError):
+    with pytest.raises(SimulatedCrash):
         crashing.run(idle_exit=10.0)
     crashing.close()  # the process died: its uncommitted batch goes to the next member
     resumed = ingest(app.bus, app.store, topics, app.producer(), CustomerScreening(service))

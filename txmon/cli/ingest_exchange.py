@@ -33,12 +33,13 @@ def exchange(obj: CliContext, group: str, network: str, idle_exit: float | None,
     app = obj.app
     consumer = app.bus.consumer([app.topic(EXCHANGE_EVENTS), app.topic(TAG_UPDATES)], group)
     screening = None if no_screening else CustomerScreening(open_service(app))
+    liveness = metrics.Liveness("ingest-exchange", app.settings.liveness_timeout)
     worker = ExchangeIngest(consumer, app.producer(), app.store,
                             transfers_topic=app.topic(TRANSFERS),
                             tag_updates_topic=app.topic(TAG_UPDATES), screening=screening,
-                            network=network, deadletter_topic=app.topic(DEADLETTER))
+                            network=network, deadletter_topic=app.topic(DEADLETTER),
+                            liveness=liveness)
     stop = stop_on_signals()
-    liveness = metrics.Liveness("ingest-exchange", app.settings.liveness_timeout)
     if app.settings.metrics_port:
         metrics.serve(app.settings.metrics_port, liveness, app.settings.metrics_host)
 

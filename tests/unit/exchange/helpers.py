@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from ingest.exchange.consumer import ExchangeIngest
 from screening.customers import CustomerScreening
 from txmon.bus.base import Bus, Message, Producer
-from txmon.errors import DeliveryError
 from txmon.store.base import Store
 
 
+class SimulatedCrash(Exception):
+    """The process dies here: not a backend outage (nothing retries it), a kill."""
+
+
 class FailingProducer(Producer):
-    """Delegates, but fails the ``fail_at``-th flush: a crash before the commit."""
+    """Delegates, but crashes the process at the ``fail_at``-th flush: before the commit."""
 
     def __init__(self, inner: Producer, fail_at: int) -> None:
         self._inner = inner
@@ -27,7 +30,7 @@ class FailingProducer(Producer):
     def flush(self, timeout: float = 30.0) -> None:
         self._flushes += 1
         if self._flushes == self._fail_at:
-            raise DeliveryError("simulated broker failure")
+            raise SimulatedCrash("killed during the flush, before the commit")
         self._inner.flush(timeout)
 
     def close(self) -> None:

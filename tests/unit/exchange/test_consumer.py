@@ -10,13 +10,13 @@ import pytest
 from enrich.index import TagIndex
 from enrich.tagstore import TagStore
 from ingest.exchange.accounts import account_for
+from ingest.exchange.consumer import ExchangeIngest
 from screening.customers import LATEST, CustomerScreening
 from screening.service import ScreeningService
-from tests.unit.exchange.helpers import FailingProducer, ingest, read_all
+from tests.unit.exchange.helpers import FailingProducer, SimulatedCrash, ingest, read_all
 from tests.unit.exchange.stream import build, event
 from tests.unit.screening.conftest import load_lists
 from txmon.bus.embedded import EmbeddedBus
-from txmon.errors import DeliveryError
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer, dumps, loads
 
@@ -34,7 +34,7 @@ def test_stream_with_bad_messages_loses_nothing_and_resumes(tmp_path: Path) -> N
     producer.flush()
 
     crashing = ingest(bus, store, TOPICS, FailingProducer(bus.producer(), fail_at=4))
-    with pytest.raises(DeliveryError):
+    with pytest.raises(SimulatedCrash):
         crashing.run(idle_exit=0.5, timeout=0.25)
     crashing.close()
     assert crashing.counts.events > 0  # three batches were done before the "crash"
@@ -85,3 +85,37 @@ def test_customers_are_screened_and_rescreened_on_a_list_update(tmp_path: Path) 
     assert [e["id"] for e in service.log.entries()][2:] == [
         f"customer:A1:lists-{tag_store.head().seq}", f"customer:A2:lists-{tag_store.head().seq}"]
     store.close()
+
+
+def test_store_outage_is_ridden_out_without_loss(tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """Redis down for a few calls: the ingest waits and retries, never exits or skips."""
+    from tests.unit.pipeline.test_engine_outage import Switch
+    from txmon.metrics import Liveness
+
+    bus = EmbeddedBus(tmp_path / "bus.db")
+    stream = build(300)
+    producer = bus.producer()
+    for key, value in stream.messages:
+        producer.send(TOPICS["events"], value, key=key)
+    producer.flush()
+    store = Switch(SqliteStore(tmp_path / "s.db"), ["put_many"], failures=3)
+    liveness = Liveness("ingest-exchange", 120.0)
+    seen_unhealthy: list[bool] = []
+    consumer = bus.consumer([TOPICS["events"], TOPICS["tags"]], TOPICS["group"])
+    worker = ExchangeIngest(consumer, bus.producer(), store, transfers_topic=TOPICS["transfers"],
+                            tag_updates_topic=TOPICS["tags"], deadletter_topic=TOPICS["dead"],
+                            liveness=liveness)
+
+    def stop() -> bool:
+        seen_unhealthy.append(not liveness.healthy())
+        return False
+
+    with caplog.at_level("WARNING"):
+        counts = worker.run(stop=stop, idle_exit=0.5, timeout=0.1)
+    worker.close()
+    assert store.failed == 3 and any(seen_unhealthy) and liveness.healthy()
+    assert "backend down" in caplog.text and "backend back" in caplog.text
+    delivered = read_all(bus, TOPICS["transfers"], "check")
+    ids = [decode_transfer(m.value).id for m in delivered]
+    assert set(ids) == stream.transfer_ids and counts.transfers == len(ids)  # none lost, once
