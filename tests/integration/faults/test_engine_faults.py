@@ -152,6 +152,9 @@ def test_engine_sigkilled_three_times_under_load(live_app: App, tmp_path: Path) 
         restarted_work.append(sum(stored_alert_txs(app).values()) - before)
         engine.kill()
     feeding.join(timeout=30)
+    # Work waiting behind the last kill, whatever the killed engines got through before it
+    # (without it, a fast third engine could drain the load and leave the restart nothing).
+    load.publish(5)
     last = EngineProcess(app, tmp_path, "faults-sigkill", *extra, "--idle-exit", "5")
     last.proc.wait(timeout=60)
     output = last.stop()
