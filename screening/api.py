@@ -35,7 +35,7 @@ from alerts.store import AlertStore
 from screening.auth import role_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
-from txmon.errors import BadRecord, InvalidAddress
+from txmon.errors import BackendError, BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
 
@@ -97,9 +97,12 @@ class Invalid(BaseModel):
     detail: list[FieldError]
 
 
+_DOWN = {503: {"model": Problem, "description": "The store is down: nothing was decided or "
+               "recorded; retry (a decision is never made without its confirmation record)"}}
 _AUTH = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
          403: {"model": Problem, "description": "The token's role may not do this"},
-         422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"}}
+         422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"},
+         **_DOWN}
 _BODY = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
          413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes (plain text "
                "when Content-Length says so, JSON when counted while reading)",
@@ -180,6 +183,13 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
                  "type": "invalid_address" if isinstance(exc, InvalidAddress) else "invalid"}
         return JSONResponse({"detail": [error]}, status_code=422)
 
+    @app.exception_handler(BackendError)
+    async def backend_down(_request: Request, exc: BackendError) -> JSONResponse:
+        # A Redis outage is the server's state, not a bug: 503 with the reason, so a client
+        # (or a load balancer) retries, instead of a 500 with a traceback in the log.
+        return JSONResponse({"detail": f"backend down: {exc}"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
     @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
     async def screen_address(body: AddressRequest) -> Response:
@@ -202,7 +212,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
 
     app.mount("/metrics", make_asgi_app())
 
-    @app.get("/healthz", response_model=Health)
+    @app.get("/healthz", response_model=Health, responses=_DOWN)
     async def healthz() -> dict[str, Any]:
         service.store.ping()
         _, versions = service.matcher()

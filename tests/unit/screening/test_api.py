@@ -211,3 +211,22 @@ def test_the_api_screens_against_mof_out_of_the_box(tmp_path) -> None:
         assert body["list_versions"]["jp-mof"].startswith("jp-mof@2026-03-05#")
     finally:
         app.close()
+
+
+def test_a_store_outage_is_a_503_not_a_500(client: TestClient, service: ScreeningService,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis down: no decision without its confirmation record, and a retryable answer."""
+    from txmon.errors import BackendUnavailable
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise BackendUnavailable("Redis at redis://127.0.0.1:6379/0 is unreachable (test)")
+
+    monkeypatch.setattr(service.store, "append_chained", down)
+    monkeypatch.setattr(service.store, "ping", down)
+    r = client.post("/v1/screen/address", headers=auth(ANALYST),
+                    json={"address": SEMENOV_ETH, "chain": "ethereum"})
+    assert (r.status_code, r.headers["retry-after"]) == (503, "1")
+    assert r.json()["detail"].startswith("backend down: Redis at redis://127.0.0.1:6379/0")
+    assert client.get("/healthz").status_code == 503
+    monkeypatch.undo()
+    assert client.get("/healthz").status_code == 200  # back by itself
