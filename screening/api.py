@@ -29,12 +29,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from alerts.store import AlertStore
 from screening.auth import role_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
+from txmon.chains import CHAINS
 from txmon.errors import BackendError, BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
@@ -57,11 +58,22 @@ def _json_integer(value: Any) -> Any:
 Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
 
 
+def _known_chain(value: str) -> str:
+    if value not in CHAINS:
+        raise ValueError(f"must be one of {', '.join(CHAINS)}")
+    return value
+
+
+# The chains of the registry (txmon/chains.py), an enum in the OpenAPI document.
+ChainName = Annotated[str, AfterValidator(_known_chain),
+                      WithJsonSchema({"type": "string", "enum": list(CHAINS)})]
+
+
 class AddressRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     address: str = Field(min_length=1, max_length=128, examples=["0xdcbEfF…3193"])
-    chain: Literal["ethereum", "bitcoin"] | None = Field(
+    chain: ChainName | None = Field(
         default=None, description="When given, the address must be an address of this chain.")
     customer: str | None = Field(default=None, pattern=_ID)
     value_jpy: Yen | None = Field(default=None, description="Value in whole yen; above "

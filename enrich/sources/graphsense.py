@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from enrich.addresses import normalize
 from enrich.sources.base import LoadedList, Skipped
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 

@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from enrich.addresses import normalize
 from enrich.sources import jsonfile
 from enrich.sources.base import LoadedList, Skipped
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 

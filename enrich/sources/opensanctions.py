@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from enrich.addresses import normalize
 from enrich.sources.base import ListedParty, LoadedList
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 

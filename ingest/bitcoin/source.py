@@ -17,11 +17,11 @@ from typing import Protocol
 
 from ingest.bitcoin.blkfiles import BlockFileReader
 from ingest.bitcoin.blocks import CHAIN, BlockDecoder
-from ingest.bitcoin.network import Network
 from ingest.bitcoin.node import BitcoinNode, FetchedBlock, connect
 from ingest.bitcoin.utxo import DEFAULT_SPENT_LAG, UtxoCache
 from ingest.rpc import RpcClient
 from ingest.source import Block, BlockRef, ChainSource
+from txmon.addresses.networks import Network
 from txmon.store.base import Store
 
 log = logging.getLogger(__name__)

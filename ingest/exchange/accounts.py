@@ -6,7 +6,7 @@ Keys (all under ``exchange:``):
   as the latest account.opened / kyc.updated event gave it;
 * ``exchange:login:<id>``    — country of the last login's IP;
 * ``exchange:address:<addr>`` — account that owns deposit address ``addr`` (normalised by
-  :func:`enrich.addresses.normalize`, the one place that decides what an address is).
+  :func:`txmon.addresses.normalize`, the one place that decides what an address is).
 
 The engine calls :func:`account_for` to name the customer account in an on-chain alert.
 Writes are whole-value puts keyed by id, so replaying an event is harmless.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from enrich.addresses import normalize_or_none
+from txmon.addresses import normalize_or_none
 from txmon.store.base import Store
 from txmon.wire import dumps, loads
 

@@ -17,8 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from enrich.addresses import normalize
 from ingest.exchange import accounts, travelrule
+from txmon.addresses import normalize
 from txmon.models import Asset, ExchangeContext, Leg, Transfer, TransferKind, TransferStatus
 
 CHAIN = "exchange"
