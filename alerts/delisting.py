@@ -41,7 +41,8 @@ class Delisting:
 def _reasons(alert: Alert, source: str, wanted: set[str]) -> dict[str, str]:
     """Delisted addresses this alert rests on → the party named in its evidence ('' if none)."""
     found: dict[str, str] = {}
-    for match in alert.evidence.get("matches") or ():  # type: ignore[union-attr]
+    matches = alert.evidence.get("matches")
+    for match in matches if isinstance(matches, list) else ():
         if not isinstance(match, dict) or not isinstance(match.get("address"), str):
             continue  # evidence of an older shape: nothing to match on
         address = key_text(match["address"])

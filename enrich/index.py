@@ -17,12 +17,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from enrich.tagstore import TagStore
 from txmon.addresses.keys import Key, index_key, key_address
 from txmon.models import Tag
 
-Fields = tuple[object, ...]  # a Tag's fields after ``address``, in declaration order
+Fields = tuple[Any, ...]  # a Tag's fields after ``address``, in declaration order
 Group = tuple[Fields, ...]
 _FIELDS = tuple(f.name for f in dataclasses.fields(Tag) if f.name != "address")
 

@@ -83,10 +83,11 @@ def late_alerts(enricher: Enricher, rules: RuleEngine, enriched: EnrichedTransfe
 
     Shared by the engine and the backtest through :mod:`rules.judgement`.
     """
-    later = [t for t in enriched.designated_later if t.active_on(t.listed_at)]  # type: ignore[arg-type]
+    later = [t for t in enriched.designated_later
+             if t.listed_at is not None and t.active_on(t.listed_at)]
     if not later:
         return []
-    day = max(t.listed_at for t in later)  # type: ignore[type-var]
+    day = max(t.listed_at for t in later if t.listed_at is not None)
     named = {key_text(t.address) for t in later}
     again = enricher.enrich(enriched.transfer, day)
     alerts: list[Alert] = []

@@ -109,13 +109,15 @@ class Invalid(BaseModel):
     detail: list[FieldError]
 
 
-_DOWN = {503: {"model": Problem, "description": "The store is down: nothing was decided or "
-               "recorded; retry (a decision is never made without its confirmation record)"}}
-_AUTH = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
+_Responses = dict[int | str, dict[str, Any]]  # what FastAPI's ``responses=`` takes
+_DOWN: _Responses = {503: {"model": Problem, "description": "The store is down: nothing was "
+               "decided or recorded; retry (a decision is never made without its "
+               "confirmation record)"}}
+_AUTH: _Responses = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
          403: {"model": Problem, "description": "The token's role may not do this"},
          422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"},
          **_DOWN}
-_BODY = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
+_BODY: _Responses = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
          413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes (plain text "
                "when Content-Length says so, JSON when counted while reading)",
                "content": {"text/plain": {"schema": {"type": "string"}}}}}

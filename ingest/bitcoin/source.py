@@ -106,7 +106,7 @@ class BitcoinSource(ChainSource):
         """Raw blocks, with their prevouts where the reader has them (a node: verbosity 3)."""
         fetch = getattr(self.reader, "fetch", None)
         if fetch is not None:
-            return fetch(numbers)  # type: ignore[no-any-return]
+            return fetch(numbers)
         return [(raw, None) for raw in self.reader.raw_blocks(numbers)]
 
     def _wait_for_turn(self, start: int) -> None:

@@ -62,3 +62,21 @@ def test_replay_refuses_a_misplaced_option_with_exit_2(tmp_path) -> None:
                                         "ethereum", "--from", "1", "--to", "1"])
     assert missing.exit_code == 2
     assert "ethereum needs --rpc URL" in missing.output
+
+
+def test_follower_knobs_are_flags_with_the_followers_defaults() -> None:
+    from ingest.follower import BATCH_BLOCKS, KEEP, WORKERS
+    from txmon.cli.ingest import ingest
+    from txmon.cli.replay import replay
+
+    def defaults(command) -> dict[str, object]:
+        return {p.name: p.default for p in command.params
+                if p.name in {"workers", "batch_blocks", "keep"}}
+
+    assert defaults(ingest.commands["bitcoin"]) == {
+        "workers": WORKERS, "batch_blocks": BATCH_BLOCKS, "keep": KEEP}
+    assert defaults(replay.commands["ethereum"]) == {
+        "workers": WORKERS, "batch_blocks": BATCH_BLOCKS}  # replay keeps no blocks
+    result = CliRunner().invoke(replay, ["ethereum", "--workers", "0", "--from", "1",
+                                         "--to", "1"])
+    assert result.exit_code == 2 and "--workers" in result.output

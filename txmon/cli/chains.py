@@ -6,10 +6,12 @@ the chain registry (:mod:`txmon.chains`); this module only declares the options 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 import click
 
+from ingest.follower import BATCH_BLOCKS, KEEP, WORKERS
 from ingest.source import ChainSource
 from txmon import chains
 from txmon.store.base import Store
@@ -38,16 +40,29 @@ def chain_options(func: click.decorators.FC) -> click.decorators.FC:
     return func
 
 
-def build_source(chain: str, store: Store, rpc_url: str | None, network: str,
-                 blocks_dir: str | None, no_traces: bool,
-                 start_height: int | None = None) -> ChainSource:
-    """The ChainSource for ``chain``; a usage error names a missing or misplaced option.
+def follower_options(live: bool) -> Callable[[click.decorators.FC], click.decorators.FC]:
+    """The follower's knobs (ingest/follower.py); ``--keep`` only when following live."""
+    options = [
+        click.option("--workers", type=click.IntRange(1, 64), default=WORKERS,
+                     show_default=True, help="Source calls (block ranges) in flight."),
+        click.option("--batch-blocks", type=click.IntRange(1, 1000), default=BATCH_BLOCKS,
+                     show_default=True, help="Blocks per source call."),
+    ]
+    if live:
+        options.append(click.option(
+            "--keep", type=click.IntRange(1), default=KEEP, show_default=True,
+            help="Recent blocks kept for retraction; a deeper reorg stops ingest loudly."))
 
-    ``start_height``: height of the first block in ``blocks_dir`` (files that do not
-    start at genesis).
-    """
+    def decorate(func: click.decorators.FC) -> click.decorators.FC:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def build_source(chain: str, store: Store, options: chains.SourceOptions) -> ChainSource:
+    """The ChainSource for ``chain``; a ConfigError names a missing or misplaced option."""
     spec = chains.chain(chain)
-    options = chains.SourceOptions(rpc_url=rpc_url, network=network, blocks_dir=blocks_dir,
-                                   no_traces=no_traces, start_height=start_height)
     spec.check_options(options)
     return cast(ChainSource, spec.source_factory()(store, options))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -47,7 +48,7 @@ def check(file: Path) -> None:
                    "of each block's date say.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
 @pass_cli
-def test(cli: CliContext, file: Path, against: click.utils.LazyFile,
+def test(cli: CliContext, file: Path, against: BinaryIO,
          as_of: dt.datetime | None, lookback: bool, as_json: bool) -> None:
     """Show what FILE would raise on the transfers, storing nothing."""
     book = load_rulebook(file)
