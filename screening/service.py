@@ -32,10 +32,10 @@ from txmon.customers import MOF_THRESHOLD_JPY, Accounts
 from txmon.errors import BadRecord
 from txmon.models import TagKind
 from txmon.store.base import Store
+from txmon.vocabulary import vocabulary
 
-# The rulebook's vocabulary, plus GraphSense's own names, which its loader passes through.
-RISKY_CATEGORIES = frozenset({"mixer", "darknet", "ransomware", "scam", "hack", "sanctioned",
-                              "mixing_service", "darknet_market", "hacker"})
+# The vocabulary's risky categories, plus the list terms mapped onto them (seeds/vocabulary.yaml).
+RISKY_CATEGORIES = vocabulary().risky_terms()
 HEAD_TTL = 1.0
 # ¥10^15 (1,000 trillion yen) is more than every crypto-asset in existence: a larger
 # withdrawal value cannot exist and is refused before anything is decided or recorded.

@@ -15,6 +15,7 @@ from rules.typecheck import check_rulebook
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
 from txmon.errors import RulebookError
+from txmon.vocabulary import vocabulary
 
 
 @click.group()
@@ -33,7 +34,8 @@ def check(file: Path) -> None:
     exposure = book.exposure
     model = (f"exposure {exposure.model}, max {exposure.max_hops} hops, "
              f"min share {exposure.min_share_ppm / 10_000:g}%") if exposure else "no exposure"
-    click.echo(f"OK: {file}: version {book.version}, {len(book.rules)} enabled rules, {model}")
+    click.echo(f"OK: {file}: version {book.version}, {len(book.rules)} enabled rules, {model}; "
+               f"tag vocabulary {vocabulary().version}")
 
 
 @rules.command("test")
