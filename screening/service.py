@@ -71,10 +71,14 @@ class ScreeningService:
         self._links: PartyLinks | None = None
 
     # ---- list state ----------------------------------------------------------------
-    def matcher(self) -> tuple[NameMatcher, dict[str, str]]:
-        """The name matcher of the current head, and the list versions it holds."""
+    def matcher(self, fresh: bool = False) -> tuple[NameMatcher, dict[str, str]]:
+        """The name matcher of the current head, and the list versions it holds.
+
+        ``fresh`` re-reads the head now: a re-screen triggered by a list update must see
+        that update, not the head cached less than a second before it.
+        """
         now = time.monotonic()
-        if self._matcher is not None and now - self._checked < HEAD_TTL:
+        if not fresh and self._matcher is not None and now - self._checked < HEAD_TTL:
             return self._matcher[1], self._matcher[2]
         self._checked = now
         head = self.tag_store.head()
