@@ -25,6 +25,7 @@ _COMMAND_MODULES = {
     "rules": "txmon.cli.rules",
     "screen": "txmon.cli.screen",
     "api": "txmon.cli.api",
+    "confirmations": "txmon.cli.confirmations",
 }
 
 

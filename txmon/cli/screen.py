@@ -20,7 +20,6 @@ of ``--chain``, a value beyond ``MAX_VALUE_JPY`` or a name with no letters is an
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 from typing import Any
 
@@ -31,7 +30,7 @@ from screening.matcher import NameQuery
 from screening.reading import CHAIN_FAMILIES
 from screening.runtime import open_service
 from screening.service import MAX_VALUE_JPY
-from txmon.cli.context import CliContext
+from txmon.cli.context import CliContext, current_user
 from txmon.cli.progress import Progress, regular_file_size
 from txmon.wire import dumps
 
@@ -53,13 +52,6 @@ def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
     return value.upper()
 
 
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no $USER and no passwd entry (some containers)
-        return "cli"
-
-
 @click.command()
 @click.argument("address", required=False)
 @click.option("--chain", type=click.Choice(sorted(CHAIN_FAMILIES)),
@@ -77,7 +69,7 @@ def _default_user() -> str:
               "on stdout (see docs/screening.md).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr for "
               "--batch [default: when stderr is a terminal].")
-@click.option("--by", default=_default_user, help="Who asks, for the confirmation record "
+@click.option("--by", default=current_user, help="Who asks, for the confirmation record "
               "[default: $USER].")
 @click.pass_obj
 def screen(obj: CliContext, address: str | None, chain: str | None, customer: str | None,
