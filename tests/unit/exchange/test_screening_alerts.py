@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from alerts.reports.fields import build
 from alerts.store import AlertStore
 from enrich.index import TagIndex
 from enrich.sources import loader
@@ -118,3 +119,12 @@ def test_a_counterparty_match_is_one_alert_for_request_and_send(setup) -> None:
     assert alert.evidence["names"] == ["Garantex Europe OU"]
     assert alert.evidence["value_jpy"] == "37500000"
     assert alert.evidence["confirmation"]["id"] == "travel:exchange:wd-W-77:0:pending"
+    [(_, stored)] = list(alerts.events())
+    report = build(alert, stored, "mof", None, "Example Exchange K.K.", None,
+                   dt.date(2026, 3, 2))
+    [party] = report.parties
+    assert (party.name, party.source, party.list_id, party.matched) == (
+        "GARANTEX EUROPE OU", "ofac-sdn", "36025", "GARANTEX EUROPE OU")
+    assert (report.action, report.transfer["value_jpy"], report.transfer["amount"]) == (
+        "rejected", "37500000", "250000 USDT")
+    assert report.alert["confirmation"] == "travel:exchange:wd-W-77:0:pending"
