@@ -32,11 +32,13 @@ BADEGE = {"type": "natural", "names": [{"full": "Eric Badege"}], "dob": "1971-04
           "nationality": ["CD"]}
 
 
-def _un_without_badege(tmp_path: Path) -> Path:
-    """The UN edition of a week earlier, before CDi.001 (Eric BADEGE) was on it."""
+def un_without(tmp_path: Path, reference: str = "CDi.001") -> Path:
+    """The UN edition of a week earlier, before ``reference`` (CDi.001: Eric BADEGE) was on
+    it."""
     text = UN.read_text("utf-8")
-    text = re.sub(r"<INDIVIDUAL>(?:(?!</INDIVIDUAL>).)*?CDi\.001.*?</INDIVIDUAL>", "", text,
-                  count=1, flags=re.S)
+    pattern = rf"<INDIVIDUAL>(?:(?!</INDIVIDUAL>).)*?{re.escape(reference)}.*?</INDIVIDUAL>"
+    text = re.sub(pattern, "", text, count=1, flags=re.S)
+    assert reference not in text
     text = text.replace('dateGenerated="2026-02-27', 'dateGenerated="2026-02-20')
     path = tmp_path / "un-old.xml"
     path.write_text(text, "utf-8")
@@ -50,7 +52,7 @@ def setup(tmp_path: Path):
     tag_store = TagStore(store, producer=bus.producer(), topic=TOPICS["tags"])
     tag_store.load(loader("ofac-csv").load([DATA / "ofac/sdn.csv", DATA / "ofac/alt.csv",
                                             COMMENTS]), "ofac-csv", dt.date(2024, 5, 3))
-    tag_store.load(loader("un-xml").load([_un_without_badege(tmp_path)]), "un-xml")
+    tag_store.load(loader("un-xml").load([un_without(tmp_path)]), "un-xml")
     service = ScreeningService(store, TagIndex(tag_store),
                                clock=lambda: dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     alerts = AlertStore(store)
