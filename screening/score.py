@@ -10,6 +10,20 @@ matches only one token of a multi-token name is capped: a given name alone is no
 The better of that and ``token_sort_ratio`` (which handles "Abdul Rahman"/"Abdulrahman")
 is the score; so is the ratio of the tokens written together in list order, for names
 written without spaces (Japanese in kanji, "Abdulrahman").
+
+Three guards against false flags seen on real queries:
+
+* a token that is another token plus an affix of two or more letters is a different
+  word, not a spelling variant (``megumi`` is not ``gumi``: "Megumi Yamaguchi" is not the
+  YAMAGUCHI-GUMI; ``semenova`` is not ``semenov``);
+* a pair must also agree on its consonant skeleton (``mendelev``/``medvedev`` share 75 %
+  of their letters but only two of five consonants: Mendeleev is not Medvedev);
+* a query that matches one token only, and that token a common Japanese surname or
+  given name (:mod:`screening.common_ja`), is capped below review for entities as well
+  (``Yamaguchi`` alone is not the YAMAGUCHI-GUMI).
+
+Legal forms and particles in the *query* are not held against it either ("Bitvan LLC" is
+LIMITED LIABILITY COMPANY BITVAN).
 """
 
 from __future__ import annotations
@@ -19,16 +33,22 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from screening.text import fold
+from screening.common_ja import COMMON_NAMES
+from screening.text import fold, skeleton
 
 TOKEN_MIN = 75.0  # below this two tokens are different words, not spelling variants
 SINGLE_TOKEN_CAP = 60.0
 WHOLE_MIN = 85.0  # "abdulrahman" vs "abdul rahman": one pair, yet the same name
+SKELETON_MIN = 60.0  # consonant skeletons of a spelling variant agree at least this much
+AFFIX_MIN = 2  # letters added to a word that make it another word (megumi / gumi)
 _OPTIONAL = re.compile(r"(vich|vych|vna|ovna|evna|ichna|ogl[iy]|kyzy|ich)$")
 _PARTICLE_WORDS = (
     "al el ul bin ibn abu bint de da van von der la le mr mrs haji hajji sheikh "
-    # legal forms: "GARANTEX EUROPE OU" is still Garantex
-    "ou ooo ao pao zao llc ltd limited inc co corp company gmbh sa sarl fze jsc pjsc plc"
+    # legal forms: "GARANTEX EUROPE OU" is still Garantex; "LIMITED LIABILITY COMPANY
+    # BITVAN" is "Bitvan LLC"
+    "ou ooo ao pao zao oao llc ltd limited inc co corp company gmbh sa sarl fze jsc pjsc plc "
+    "liability joint stock closed open public society kk kabushiki kaisha ag bv nv llp lp "
+    "tov pte bhd srl spa"
 )
 _PARTICLES = frozenset(fold(t) for t in _PARTICLE_WORDS.split())
 
@@ -45,6 +65,21 @@ def _optional(token: str) -> bool:
     return token in _PARTICLES or (len(token) > 6 and _OPTIONAL.search(token) is not None)
 
 
+def _pair_ratio(q: str, n: str) -> float:
+    """fuzz.ratio of two tokens, 0 when one is the other plus an affix or when their
+    consonant skeletons disagree (see the module docstring)."""
+    ratio = fuzz.ratio(q, n)
+    if ratio < TOKEN_MIN or ratio == 100.0:
+        return ratio
+    short, long_ = (q, n) if len(q) <= len(n) else (n, q)
+    if len(long_) - len(short) >= AFFIX_MIN and (long_.startswith(short)
+                                                 or long_.endswith(short)):
+        return 0.0
+    if fuzz.ratio(skeleton(q), skeleton(n)) < SKELETON_MIN:
+        return 0.0
+    return ratio
+
+
 def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) -> Alignment:
     """Similarity 0–100 of two folded token tuples, with the token pairs that made it.
 
@@ -53,7 +88,7 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
     """
     if not query or not name:
         return Alignment(0.0, ())
-    scored = sorted(((fuzz.ratio(q, n), i, j) for i, q in enumerate(query)
+    scored = sorted(((_pair_ratio(q, n), i, j) for i, q in enumerate(query)
                      for j, n in enumerate(name)), reverse=True)
     used_q: set[int] = set()
     used_n: set[int] = set()
@@ -69,13 +104,17 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
         pairs.append((query[i], name[j], round(ratio, 1)))
         q_got += ratio * len(query[i])
         n_got += ratio * len(name[j])
-    q_len = sum(len(t) for t in query)
+    q_len = sum(len(t) for i, t in enumerate(query) if i in used_q or not _optional(t))
     n_len = sum(len(t) for j, t in enumerate(name) if j in used_n or not _optional(t))
-    score = 0.8 * q_got / q_len + 0.2 * n_got / max(n_len, 1)
-    whole = max(fuzz.token_sort_ratio(" ".join(query), " ".join(name)),
-                fuzz.ratio("".join(query), "".join(name)))  # 篠田建市 → "shinodakenshi"
+    score = 0.8 * q_got / max(q_len, 1) + 0.2 * n_got / max(n_len, 1)
+    whole = 0.0
+    if len(query) != len(name):  # a word written split or joined on one side only
+        whole = max(fuzz.token_sort_ratio(" ".join(query), " ".join(name)),
+                    fuzz.ratio("".join(query), "".join(name)))  # 篠田建市 → "shinodakenshi"
     score = max(score, whole)
     significant = sum(1 for t in name if not _optional(t))
-    if person and len(pairs) < 2 and significant >= 2 and whole < WHOLE_MIN:
+    one_common = len(pairs) == 1 and pairs[0][0] in COMMON_NAMES
+    if len(pairs) < 2 and whole < WHOLE_MIN and (
+            (person and significant >= 2) or one_common or not pairs):
         score = min(score, SINGLE_TOKEN_CAP)
     return Alignment(round(score, 1), tuple(pairs))
