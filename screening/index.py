@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from enrich.sources.base import ListedParty
 from screening import dates, phonetic
+from screening.score import optional
 from screening.text import normalise, skeleton
 from screening.text import tokens as latin_tokens
 
@@ -76,11 +77,12 @@ class NameIndex:
                 if not folded:
                     continue
                 e_idx = len(self.entries)
-                phon = phonetic.keys(latin_tokens(name)) if name.isascii() else ()
+                phon = (phonetic.keys(latin_tokens(name))
+                        if name.isascii() and party.party_type == "individual" else ())
                 self.entries.append(Entry(p_idx, name, kind, folded, phon))
                 for key in keys(folded):
                     postings[key].append(e_idx)
-                for key in {k for k in phon if len(k) >= 2}:
+                for key in set(phon):
                     postings["f:" + key].append(e_idx)
         self._text = [" ".join(e.tokens) for e in self.entries]
         self._postings = {k: frozenset(v) for k, v in postings.items()}
@@ -98,7 +100,10 @@ class NameIndex:
         (tolerant of a patronymic the query lacks) ranks the pool via ``process.extract``;
         pooled names of parties born in ``dob_year`` are added after the best ``limit``.
         """
-        found = sorted((self._postings[k] for k in keys(tokens) if k in self._postings), key=len)
+        # "Antares Co., Ltd.": the legal form would pool every "… CO., LTD." first
+        distinctive = tuple(t for t in tokens if not optional(t)) or tokens
+        found = sorted((self._postings[k] for k in keys(distinctive) if k in self._postings),
+                       key=len)
         rare = [f for f in found if len(f) <= MAX_POSTINGS] or found[:1]
         pool: set[int] = set()
         for size in (2, 3):
@@ -123,14 +128,11 @@ class NameIndex:
         return [self.entries[e] for e in chosen]
 
     def phonetic_candidates(self, phon: tuple[str, ...]) -> list[Entry]:
-        """Latin-script names sharing at least two phonetic keys with a kana query (one
-        when the query has one word), rarest keys first, at most ``PHONETIC_POOL``."""
-        found = sorted((self._postings["f:" + k] for k in set(phon) if len(k) >= 2
-                        and "f:" + k in self._postings), key=len)
-        if not found:
+        """Latin-script names of individuals sharing at least two phonetic keys with a kana
+        query (a given name and a surname), rarest keys first, at most ``PHONETIC_POOL``."""
+        found = sorted((self._postings["f:" + k] for k in set(phon)
+                        if "f:" + k in self._postings), key=len)
+        if len(found) < 2:
             return []
-        if len(found) == 1:
-            pool = set(islice(found[0], PHONETIC_POOL)) if len(phon) == 1 else set()
-        else:
-            pool = set().union(*(a & b for a, b in combinations(found[:4], 2)))
+        pool = set().union(*(a & b for a, b in combinations(found[:4], 2)))
         return [self.entries[e] for e in sorted(pool)[:PHONETIC_POOL]]

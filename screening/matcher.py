@@ -99,6 +99,8 @@ class NameMatcher:
             for entry in self.index.phonetic_candidates(phon):
                 party = self.index.parties[entry.party]
                 found = align(phon, entry.phon, party.party_type == "individual")
+                if len(found.pairs) < 2:
+                    continue  # one sound-alike word is not evidence
                 if found.score > PHONETIC_CAP:
                     found = Alignment(PHONETIC_CAP, found.pairs)
                 out.append((entry, found, phon))

@@ -61,7 +61,8 @@ class Alignment:
     pairs: tuple[tuple[str, str, float], ...]
 
 
-def _optional(token: str) -> bool:
+def optional(token: str) -> bool:
+    """A particle, legal form or patronymic: not held against a name that lacks it."""
     return token in _PARTICLES or (len(token) > 6 and _OPTIONAL.search(token) is not None)
 
 
@@ -104,17 +105,18 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
         pairs.append((query[i], name[j], round(ratio, 1)))
         q_got += ratio * len(query[i])
         n_got += ratio * len(name[j])
-    q_len = sum(len(t) for i, t in enumerate(query) if i in used_q or not _optional(t))
-    n_len = sum(len(t) for j, t in enumerate(name) if j in used_n or not _optional(t))
+    q_len = sum(len(t) for i, t in enumerate(query) if i in used_q or not optional(t))
+    n_len = sum(len(t) for j, t in enumerate(name) if j in used_n or not optional(t))
     score = 0.8 * q_got / max(q_len, 1) + 0.2 * n_got / max(n_len, 1)
     whole = 0.0
     if len(query) != len(name):  # a word written split or joined on one side only
         whole = max(fuzz.token_sort_ratio(" ".join(query), " ".join(name)),
                     fuzz.ratio("".join(query), "".join(name)))  # 篠田建市 → "shinodakenshi"
     score = max(score, whole)
-    significant = sum(1 for t in name if not _optional(t))
-    one_common = len(pairs) == 1 and pairs[0][0] in COMMON_NAMES
-    if len(pairs) < 2 and whole < WHOLE_MIN and (
-            (person and significant >= 2) or one_common or not pairs):
+    significant = sum(1 for t in name if not optional(t))
+    telling = [q for q, _, _ in pairs if not optional(q)]  # "co"/"ltd" pairs prove nothing
+    one_common = len(telling) == 1 and telling[0] in COMMON_NAMES
+    if len(telling) < 2 and whole < WHOLE_MIN and (
+            (person and significant >= 2) or one_common or not telling):
         score = min(score, SINGLE_TOKEN_CAP)
     return Alignment(round(score, 1), tuple(pairs))
