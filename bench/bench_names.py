@@ -36,9 +36,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import names_lists  # noqa: E402
-from screening import dates, kanji, text  # noqa: E402
-from screening.matcher import NameMatcher, NameQuery  # noqa: E402
+import names_lists
+
+from screening import dates, kanji, text
+from screening.matcher import NameMatcher, NameQuery
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "data" / "names.jsonl"

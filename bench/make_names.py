@@ -22,12 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import names_lists  # noqa: E402
-import names_seed as seed  # noqa: E402
-from enrich.sources.base import ListedParty  # noqa: E402
-from screening import dates  # noqa: E402
-from screening.kana import has_kana  # noqa: E402
-from screening.text import normalise  # noqa: E402
+import names_lists
+import names_seed as seed
+
+from enrich.sources.base import ListedParty
+from screening import dates
+from screening.kana import has_kana
+from screening.text import normalise
 
 OUT = Path(__file__).resolve().parent / "data" / "names.jsonl"
 Key = tuple[str, str]

@@ -7,8 +7,9 @@ Ju``, ``RI Pyong Chol``, ``CHOE Ryong Hae``), which differs from RR in a few reg
 that we fold per syllable (no library offers that style): a plain stop starting the
 surname or the given name (the first two syllables) is voiceless (g/b/d → k/p/t: PAK
 Pong Ju, KIM Tok Hun) and stays voiced later (RI Son Gwon), ㄹ starting a syllable is
-``r``, a final ㄱ is ``k``, ``eo``/``eu`` are ``o``/``u``, and the surname 이 is ``Ri``. One syllable per token:
-the scorer also compares the tokens written together (``Jong Un`` = ``Jongun``).
+``r``, a final ㄱ is ``k``, ``eo``/``eu`` are ``o``/``u``, and the surname 이 is ``Ri``.
+One syllable per token: the scorer also compares the tokens written together
+(``Jong Un`` = ``Jongun``).
 """
 
 from __future__ import annotations
