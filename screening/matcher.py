@@ -15,15 +15,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from screening import countries, dates, phonetic
-from screening.index import LIMIT, Entry, NameIndex
+from screening.index import Entry, NameIndex
 from screening.score import Alignment, align
 from screening.text import forms, kana_only, tokens
 
 # A kana query against a Latin-script name: sound-alike evidence, never above this (still
 # a block with a confirming date of birth, STRONG ≤ PHONETIC_CAP).
 PHONETIC_CAP = 95.0
-OTHER_FORMS = 8
+OTHER_FORMS = 24
 
 REVIEW = 80.0
 STRONG = 90.0
@@ -84,13 +86,21 @@ class NameMatcher:
         kana query, its phonetic alignment against Latin-script names)."""
         year = query.dob.year if query.dob else None
         out = []
-        for n, form in enumerate(forms(query.name)):
-            if not form:
-                continue
-            # the other readings of a kanji name: only their best few candidates (each
-            # alignment costs ~15 µs and a kanji name has up to 8 readings)
-            for entry in self.index.candidates(form, limit=LIMIT if n == 0 else OTHER_FORMS,
-                                               dob_year=year):
+        first, *others = forms(query.name)
+        if first:
+            for entry in self.index.candidates(first, dob_year=year):
+                party = self.index.parties[entry.party]
+                out.append((entry, align(first, entry.tokens, party.party_type == "individual"),
+                            first))
+        if others:
+            # The other readings of a kanji name (up to 8): one pooled look-up, and each
+            # candidate aligned (~15 µs) with the reading closest to it only.
+            pooled = tuple(dict.fromkeys(t for form in others for t in form))
+            joined = [" ".join(f) for f in others]
+            for entry in self.index.candidates(pooled, limit=OTHER_FORMS, dob_year=year):
+                target = " ".join(entry.tokens)
+                form = others[max(range(len(others)),
+                                  key=lambda i: fuzz.token_sort_ratio(joined[i], target))]
                 party = self.index.parties[entry.party]
                 out.append((entry, align(form, entry.tokens, party.party_type == "individual"),
                             form))

@@ -48,7 +48,9 @@ _PARTICLE_WORDS = (
     # BITVAN" is "Bitvan LLC"
     "ou ooo ao pao zao oao llc ltd limited inc co corp company gmbh sa sarl fze jsc pjsc plc "
     "liability joint stock closed open public society kk kabushiki kaisha ag bv nv llp lp "
-    "tov pte bhd srl spa"
+    "tov pte bhd srl spa "
+    # 株式会社 / 有限会社 / 合同会社 / 団体 as pykakasi reads them (screening/kana.py)
+    "kabushikigaisha yugengaisha godogaisha goshigaisha gomeigaisha dantai"
 )
 _PARTICLES = frozenset(fold(t) for t in _PARTICLE_WORDS.split())
 
