@@ -94,6 +94,7 @@ class Peer:
         self.config = LogicV2.default_config()
         self.matcher, self.links = matcher, links
         self._entities: dict[int, Any] = {}
+        self.runs = 0
 
     def _party(self, idx: int) -> Any:
         if idx not in self._entities:
@@ -118,9 +119,12 @@ class Peer:
     def run(self, rows: list[dict[str, Any]], pools: list[list[int]]
             ) -> tuple[list[dict[str, Any]], list[float]]:
         out, times = [], []
-        for row, pool in zip(rows, pools, strict=True):
+        self.runs += 1
+        for n, (row, pool) in enumerate(zip(rows, pools, strict=True)):
             q = self.model.make_entity("Person" if row.get("dob") else "LegalEntity")
-            q.id = "query"
+            # a fresh id per query and run: nomenklatura caches what it reads of an
+            # entity by its id (the same id for every query scored only the first one)
+            q.id = f"query-{self.runs}-{n}"
             q.add("name", row["query"])
             if row.get("dob"):
                 q.add("birthDate", row["dob"])

@@ -112,8 +112,11 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
     score = 0.8 * q_got / max(q_len, 1) + 0.2 * n_got / max(n_len, 1)
     whole = 0.0
     if len(query) != len(name):  # a word written split or joined on one side only
-        whole = max(fuzz.token_sort_ratio(" ".join(query), " ".join(name)),
-                    fuzz.ratio("".join(query), "".join(name)))  # 篠田建市 → "shinodakenshi"
+        joined_q, joined_n = "".join(query), "".join(name)
+        whole = fuzz.token_sort_ratio(" ".join(query), " ".join(name))
+        if abs(len(joined_q) - len(joined_n)) <= 1:  # the same letters, spaced otherwise
+            # (篠田建市 → "shinodakenshi"; but "yamaguchimegumi" is not "yamaguchi gumi")
+            whole = max(whole, fuzz.ratio(joined_q, joined_n))
     score = max(score, whole)
     significant = sum(1 for t in name if not optional(t))
     telling = [q for q, _, _ in pairs if not optional(q)]  # "co"/"ltd" pairs prove nothing
