@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -41,6 +42,7 @@ SINGLE_TOKEN_CAP = 60.0
 WHOLE_MIN = 85.0  # "abdulrahman" vs "abdul rahman": one pair, yet the same name
 SKELETON_MIN = 60.0  # consonant skeletons of a spelling variant agree at least this much
 AFFIX_MIN = 2  # letters added to a word that make it another word (megumi / gumi)
+SHORT = 2  # a word this short matches only as written (after folding)
 _OPTIONAL = re.compile(r"(vich|vych|vna|ovna|evna|ichna|ogl[iy]|kyzy|ich)$")
 _PARTICLE_WORDS = (
     "al el ul bin ibn abu bint de da van von der la le mr mrs haji hajji sheikh "
@@ -63,6 +65,7 @@ class Alignment:
     pairs: tuple[tuple[str, str, float], ...]
 
 
+@lru_cache(maxsize=200_000)
 def optional(token: str) -> bool:
     """A particle, legal form or patronymic: not held against a name that lacks it."""
     return token in _PARTICLES or (len(token) > 6 and _OPTIONAL.search(token) is not None)
@@ -74,6 +77,8 @@ def _pair_ratio(q: str, n: str) -> float:
     ratio = fuzz.ratio(q, n)
     if ratio < TOKEN_MIN or ratio == 100.0:
         return ratio
+    if min(len(q), len(n)) <= SHORT:
+        return 0.0  # "li" / "lin": one letter is most of a two-letter word
     short, long_ = (q, n) if len(q) <= len(n) else (n, q)
     if len(long_) - len(short) >= AFFIX_MIN and (long_.startswith(short)
                                                  or long_.endswith(short)):
@@ -113,14 +118,16 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
     whole = 0.0
     if len(query) != len(name):  # a word written split or joined on one side only
         joined_q, joined_n = "".join(query), "".join(name)
-        whole = fuzz.token_sort_ratio(" ".join(query), " ".join(name))
         if abs(len(joined_q) - len(joined_n)) <= 1:  # the same letters, spaced otherwise
             # (篠田建市 → "shinodakenshi"; but "yamaguchimegumi" is not "yamaguchi gumi")
-            whole = max(whole, fuzz.ratio(joined_q, joined_n))
+            whole = max(fuzz.token_sort_ratio(" ".join(query), " ".join(name)),
+                        fuzz.ratio(joined_q, joined_n))
     score = max(score, whole)
     significant = sum(1 for t in name if not optional(t))
     telling = [q for q, _, _ in pairs if not optional(q)]  # "co"/"ltd" pairs prove nothing
-    one_common = len(telling) == 1 and telling[0] in COMMON_NAMES
+    # one word that is a common Japanese name, or a word of three letters or less ("il"),
+    # is not enough to name anyone, even an entity
+    one_common = len(telling) == 1 and (telling[0] in COMMON_NAMES or len(telling[0]) <= 3)
     if len(telling) < 2 and whole < WHOLE_MIN and (
             (person and significant >= 2) or one_common or not telling):
         score = min(score, SINGLE_TOKEN_CAP)
