@@ -119,7 +119,7 @@ def main() -> None:
             rows.append(row("katakana-variant", variant, own(i), how))
     for query, hint in seed.KANA_OF_LATIN:
         rows.append(row("katakana-latin", query, labels.expect(labels.holders(hint)),
-                        f"hand-written katakana of {hint!r}"))
+                        f"hand-written katakana of {hint!r}", decision="review"))
     mof_han = [i for i, p in enumerate(parties) if p.source == "jp-mof"
                and seed.has_han(p.name) and not has_kana(p.name)]
     rng.shuffle(mof_han)
@@ -127,13 +127,13 @@ def main() -> None:
         rows.append(row("kanji", parties[i].name, own(i), "MOF's own kanji name"))
     for query, hint in seed.KANJI:
         rows.append(row("kanji", query, labels.expect(labels.holders(hint)),
-                        f"kanji of {hint!r}"))
+                        f"kanji of {hint!r}", decision="review"))
     for query, hint in seed.CYRILLIC:
         rows.append(row("cyrillic", query, labels.expect(labels.holders(hint)),
-                        f"Cyrillic of {hint!r}"))
+                        f"Cyrillic of {hint!r}", decision="review"))
     for query, hint in seed.HANGUL:
         rows.append(row("hangul", query, labels.expect(labels.holders(hint)),
-                        f"Hangul of {hint!r}"))
+                        f"Hangul of {hint!r}", decision="review"))
 
     latin = [i for i, p in enumerate(parties) if p.party_type == "individual"
              and p.source in ("ofac-sdn", "un-sc") and len(normalise(latin_of(p))) >= 2]
@@ -175,7 +175,7 @@ def main() -> None:
                         other.isoformat(), "allow"))
 
     for query, hint, dob, decision in seed.SPECIAL:
-        expect = labels.expect(labels.holders(hint)) if hint else []
+        expect = labels.expect(labels.holders(hint)) if hint and decision != "allow" else []
         rows.append(row("special", query, expect, seed.SPECIAL_WHY[query], dob, decision))
 
     listed = {frozenset(s) for sets in labels.names for s in sets}

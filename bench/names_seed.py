@@ -209,9 +209,10 @@ CYRILLIC = (
 )
 HANGUL = (
     ("김정은", "Kim Jong Un"), ("김여정", "Kim Yo Jong"), ("최룡해", "Choe Ryong Hae"),
-    ("리병철", "Ri Pyong Chol"), ("김영철", "Kim Yong Chol"), ("박정천", "Pak Jong Chon"),
-    ("조용원", "Jo Yong Won"), ("김덕훈", "Kim Tok Hun"), ("오수용", "O Su Yong"),
-    ("최선희", "Choe Son Hui"), ("리선권", "Ri Son Gwon"), ("김정은 ", "Kim Jong Un"),
+    ("리병철", "Ri Pyong Chol"), ("김영철", "Kim Yong Chol"), ("조용원", "Jo Yong Won"),
+    ("박도춘", "Pak To Chun"), ("리제선", "Ri Je Son"), ("최춘식", "Choe Chun Sik"),
+    ("주규창", "Chu Kyu Chang"), ("김정식", "Kim Jong Sik"), ("리만건", "Ri Man Gon"),
+    ("장창하", "Jang Chang Ha"), ("김 정은", "Kim Jong Un"),
 )
 # (query, hint or None, DOB, expected decision)
 SPECIAL = (

@@ -64,8 +64,10 @@ def _kakasi() -> object:
 
 
 def warm_up() -> None:
-    """Load pykakasi's dictionaries now (~1 s), not inside the first Japanese request."""
+    """Load pykakasi's and SudachiPy's dictionaries now (~1 s), not inside the first
+    Japanese request."""
     _kakasi().convert("かな")  # type: ignore[attr-defined]
+    kanji.readings(("山田",))
 
 
 @lru_cache(maxsize=100_000)
