@@ -38,7 +38,7 @@ POOL = 600  # at most this many entries go on to the rapidfuzz ranking
 LIMIT = 40  # ranked candidates scored in full (~15 µs each)
 PRE_MIN = 50.0
 SAME_YEAR = 24  # at most this many more: pooled names of parties born in the query's year
-PHONETIC_POOL = 64
+PHONETIC_POOL = 24  # the names sharing the most keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,9 @@ class NameIndex:
         rare = [f for f in found if len(f) <= MAX_POSTINGS] or found[:1]
         pool: set[int] = set()
         for size in (2, 3):
-            pool = set().union(*(frozenset.intersection(*c) for c in combinations(rare, size)))
+            # triples of the 8 rarest keys only: a long name has ~16 keys, C(16, 3) = 560
+            keyset = rare if size == 2 else rare[:8]
+            pool = set().union(*(frozenset.intersection(*c) for c in combinations(keyset, size)))
             if len(pool) <= POOL:
                 break
         for postings in rare:  # rarest first
@@ -138,4 +140,6 @@ class NameIndex:
         if len(found) < 2:
             return []
         pool = set().union(*(a & b for a, b in combinations(found[:4], 2)))
-        return [self.entries[e] for e in sorted(pool)[:PHONETIC_POOL]]
+        wanted = set(phon)
+        shared = sorted(pool, key=lambda e: (-len(wanted.intersection(self.entries[e].phon)), e))
+        return [self.entries[e] for e in shared[:PHONETIC_POOL]]

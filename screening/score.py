@@ -71,21 +71,31 @@ def optional(token: str) -> bool:
     return token in _PARTICLES or (len(token) > 6 and _OPTIONAL.search(token) is not None)
 
 
-def _pair_ratio(q: str, n: str) -> float:
-    """fuzz.ratio of two tokens, 0 when one is the other plus an affix or when their
-    consonant skeletons disagree (see the module docstring)."""
-    ratio = fuzz.ratio(q, n)
-    if ratio < TOKEN_MIN or ratio == 100.0:
-        return ratio
+def _look_alike(q: str, n: str) -> bool:
+    """Two different words that fuzz.ratio puts between TOKEN_MIN and 100: one is the other
+    plus an affix, or their consonant skeletons disagree (see the module docstring)."""
     if min(len(q), len(n)) <= SHORT:
-        return 0.0  # "li" / "lin": one letter is most of a two-letter word
+        return True  # "li" / "lin": one letter is most of a two-letter word
     short, long_ = (q, n) if len(q) <= len(n) else (n, q)
     if len(long_) - len(short) >= AFFIX_MIN and (long_.startswith(short)
                                                  or long_.endswith(short)):
-        return 0.0
-    if fuzz.ratio(skeleton(q), skeleton(n)) < SKELETON_MIN:
-        return 0.0
-    return ratio
+        return True
+    return fuzz.ratio(skeleton(q), skeleton(n)) < SKELETON_MIN
+
+
+def _pairs(query: tuple[str, ...], name: tuple[str, ...]) -> list[tuple[float, int, int]]:
+    """(ratio, i, j) of the word pairs that are the same word or a spelling variant.
+    rapidfuzz's score_cutoff answers 0 for the many unlike pairs without Python work: a
+    long name (8 words against 8) is 64 pairs per candidate."""
+    ratio = fuzz.ratio
+    out = []
+    for i, q in enumerate(query):
+        for j, n in enumerate(name):
+            r = ratio(q, n, score_cutoff=TOKEN_MIN)
+            if r and (r == 100.0 or not _look_alike(q, n)):
+                out.append((r, i, j))
+    out.sort(reverse=True)
+    return out
 
 
 def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) -> Alignment:
@@ -96,8 +106,9 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
     """
     if not query or not name:
         return Alignment(0.0, ())
-    scored = sorted(((_pair_ratio(q, n), i, j) for i, q in enumerate(query)
-                     for j, n in enumerate(name)), reverse=True)
+    scored = _pairs(query, name)
+    if not scored and len(query) == len(name):
+        return Alignment(0.0, ())  # no word alike, and none written split or joined
     used_q: set[int] = set()
     used_n: set[int] = set()
     pairs: list[tuple[str, str, float]] = []
