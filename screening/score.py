@@ -40,7 +40,7 @@ from screening.text import fold, skeleton
 TOKEN_MIN = 75.0  # below this two tokens are different words, not spelling variants
 SINGLE_TOKEN_CAP = 60.0
 WHOLE_MIN = 85.0  # "abdulrahman" vs "abdul rahman": one pair, yet the same name
-SKELETON_MIN = 60.0  # consonant skeletons of a spelling variant agree at least this much
+SKELETON_MIN = 65.0  # consonant skeletons of a spelling variant agree more than this
 AFFIX_MIN = 2  # letters added to a word that make it another word (megumi / gumi)
 SHORT = 2  # a word this short matches only as written (after folding)
 _OPTIONAL = re.compile(r"(vich|vych|vna|ovna|evna|ichna|ogl[iy]|kyzy|ich)$")
@@ -80,7 +80,7 @@ def _look_alike(q: str, n: str) -> bool:
     if len(long_) - len(short) >= AFFIX_MIN and (long_.startswith(short)
                                                  or long_.endswith(short)):
         return True
-    return fuzz.ratio(skeleton(q), skeleton(n)) < SKELETON_MIN
+    return fuzz.ratio(skeleton(q), skeleton(n)) <= SKELETON_MIN
 
 
 def _pairs(query: tuple[str, ...], name: tuple[str, ...]) -> list[tuple[float, int, int]]:
