@@ -238,6 +238,18 @@ def main() -> None:
         report["peer"] = {"name": "nomenklatura logic-v2", "threshold": PEER_THRESHOLD,
                           "candidates_per_query": round(statistics.mean(map(len, pools)), 1),
                           **metrics(rows, peer_results), "latency": _latency(peer_runs)}
+    # Latency depends on what else the cores run: earlier runs' figures are kept beside
+    # the machine load they were measured under, so a quiet run does not hide a busy one.
+    history = []
+    if RESULTS.exists():
+        previous = json.loads(RESULTS.read_text())
+        history = previous.get("history", [])
+    history.append({"at": report["at"], "load_avg_at_start": report["machine"]["load_avg_at_start"],
+                    "txmon_wall": report["txmon"]["latency"],
+                    "txmon_cpu": report["txmon"]["cpu_per_query"],
+                    "recall": report["txmon"]["overall"]["recall"],
+                    "precision": report["txmon"]["overall"]["precision"]})
+    report["history"] = history[-10:]
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     for who in ("txmon", "peer"):
         if who in report:
