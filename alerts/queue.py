@@ -1,0 +1,196 @@
+"""The alert queue: every stored alert as a row, filtered and paged on the server.
+
+Why an in-process index: the feed is a log, and reading and decoding every event on each
+page would cost seconds at 100,000 alerts. The index reads the feed once, then only the
+events appended since (``refresh`` tails the log from the last sequence it saw), and
+folds in status, assignee and case changes from the activity log (alerts/activity.py),
+so a page is one pass over small rows in memory (bench/console_queue.py measures it).
+Every process that serves the queue builds its own index from the same store, so the CLI
+and the console read one state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from alerts import activity
+from alerts.feed import EVENT_TYPE, RETRACTED_TYPE
+from alerts.store import AlertStore
+from txmon.store.base import Store
+
+SEVERITIES = ("critical", "high", "medium", "low")
+STATUSES = ("open", "investigating", "escalated", "dismissed")
+MAX_PAGE = 200
+
+
+@dataclass(slots=True)
+class Row:
+    """What the queue shows and filters on for one alert (the evidence stays in the feed)."""
+
+    id: str
+    seq: int
+    stored: str  # when the alert was stored (RFC 3339)
+    as_of: str  # the evaluation date (the transfer's block date unless --as-of)
+    rule: str
+    title: str
+    severity: str
+    chain: str
+    asset: str
+    amount: int
+    decimals: int | None
+    sources: tuple[str, ...]
+    retroactive: bool
+    mode: str
+    illustrative: bool
+    hops: int
+    account: str
+    status: str = "open"
+    assignee: str = ""
+    case: str = ""
+    retracted: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "seq": self.seq, "stored": self.stored, "as_of": self.as_of,
+                "rule": self.rule, "title": self.title, "severity": self.severity,
+                "chain": self.chain, "asset": self.asset, "amount": str(self.amount),
+                "decimals": self.decimals, "sources": list(self.sources),
+                "retroactive": self.retroactive, "mode": self.mode,
+                "illustrative": self.illustrative, "hops": self.hops,
+                "account": self.account, "status": self.status, "assignee": self.assignee,
+                "case": self.case, "retracted": self.retracted}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Queue filters; an empty value means "any"."""
+
+    status: str = ""
+    severity: str = ""
+    rule: str = ""
+    chain: str = ""
+    source: str = ""
+    assignee: str = ""  # a name, or "-" for unassigned
+    since: dt.date | None = None
+    until: dt.date | None = None
+    retroactive: bool | None = None
+
+    def match(self, row: Row) -> bool:
+        return ((not self.status or row.status == self.status)
+                and (not self.severity or row.severity == self.severity)
+                and (not self.rule or row.rule == self.rule)
+                and (not self.chain or row.chain == self.chain)
+                and (not self.source or self.source in row.sources)
+                and (not self.assignee or row.assignee == ("" if self.assignee == "-"
+                                                           else self.assignee))
+                and (self.since is None or row.as_of >= self.since.isoformat())
+                and (self.until is None or row.as_of <= self.until.isoformat())
+                and (self.retroactive is None or row.retroactive == self.retroactive))
+
+
+@dataclass(slots=True)
+class Page:
+    rows: list[Row]
+    total: int  # alerts matching the filters
+    offset: int
+    limit: int
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # facet → value → n
+    options: dict[str, list[str]] = field(default_factory=dict)  # facet → every value seen
+
+
+def row_of(seq: int, event: dict[str, Any]) -> Row:
+    """The queue row of one stored alert event."""
+    data = event["data"]
+    evidence = data.get("evidence") or {}
+    sources = {t.get("source", "") for m in evidence.get("matches") or []
+               for t in m.get("tags") or []}
+    retro = evidence.get("retroactive") or {}
+    if retro.get("source"):
+        sources.add(retro["source"])
+    accounts = evidence.get("accounts") or {}
+    account = next(iter(accounts.values()), "") if isinstance(accounts, dict) else ""
+    exposure = evidence.get("exposure") or {}
+    decimals = evidence.get("asset_decimals")
+    return Row(id=data["id"], seq=seq, stored=event.get("time", ""), as_of=data["as_of"],
+               rule=data["rule"], title=str(evidence.get("title", data["rule"])),
+               severity=data["severity"], chain=data["chain"], asset=data["asset"],
+               amount=int(data["amount"]), decimals=decimals if isinstance(decimals, int)
+               else None, sources=tuple(sorted(s for s in sources if s)),
+               retroactive=bool(data.get("retroactive")), mode=str(evidence.get("mode", "live")),
+               illustrative="illustrative" in evidence, hops=int(exposure.get("hops") or 0),
+               account=str(account))
+
+
+class AlertQueue:
+    """Server-side paging and filtering over every stored alert."""
+
+    def __init__(self, store: Store, alerts: AlertStore) -> None:
+        self._store = store
+        self._alerts = alerts
+        self._rows: list[Row] = []
+        self._by_id: dict[str, Row] = {}
+        self._feed_seq = 0
+        self._activity_seq = 0
+        self._seen: dict[str, set[str]] = {"rule": set(), "chain": set(), "source": set(),
+                                           "assignee": set()}
+
+    def refresh(self) -> None:
+        """Read what was appended to the feed and the activity log since the last call."""
+        for seq, event in self._alerts.events(self._feed_seq + 1):
+            self._feed_seq = seq
+            kind = event.get("type", EVENT_TYPE)
+            if kind == EVENT_TYPE:
+                row = row_of(seq, event)
+                if row.id not in self._by_id:
+                    self._rows.append(row)
+                    self._by_id[row.id] = row
+                    self._seen["rule"].add(row.rule)
+                    self._seen["chain"].add(row.chain)
+                    self._seen["source"].update(row.sources)
+            elif kind == RETRACTED_TYPE and (found := self._by_id.get(event["subject"])):
+                found.retracted = True
+        for seq, entry in activity.read(self._store, self._activity_seq + 1):
+            self._activity_seq = seq
+            row = self._by_id.get(entry["alert_id"])
+            if row is not None and entry["field"] in ("status", "assignee", "case"):
+                setattr(row, entry["field"], entry["value"])
+                if entry["field"] == "assignee" and entry["value"]:
+                    self._seen["assignee"].add(entry["value"])
+
+    def get(self, alert_id: str) -> Row | None:
+        self.refresh()
+        return self._by_id.get(alert_id)
+
+    def page(self, filters: Filters, offset: int = 0, limit: int = 50) -> Page:
+        """Newest first; ``counts`` per status and severity are over the filtered rows
+        without that facet's own filter, so the numbers say what choosing it would give."""
+        self.refresh()
+        limit = max(1, min(limit, MAX_PAGE))
+        hits: list[Row] = []
+        by_status: Counter[str] = Counter()
+        by_severity: Counter[str] = Counter()
+        no_status = _without(filters, "status")
+        no_severity = _without(filters, "severity")
+        for row in reversed(self._rows):
+            if no_status.match(row):
+                by_status[row.status] += 1
+                if not filters.status or row.status == filters.status:
+                    hits.append(row)
+            if no_severity.match(row):
+                by_severity[row.severity] += 1
+        return Page(rows=hits[offset:offset + limit], total=len(hits), offset=offset,
+                    limit=limit, counts={"status": {s: by_status[s] for s in STATUSES},
+                                         "severity": {s: by_severity[s] for s in SEVERITIES}},
+                    options=self.options())
+
+    def options(self) -> dict[str, list[str]]:
+        """Every rule, chain, source and assignee seen (the filter choices)."""
+        return {name: sorted(values) for name, values in self._seen.items()}
+
+
+def _without(filters: Filters, name: str) -> Filters:
+    values = {f: getattr(filters, f) for f in Filters.__dataclass_fields__}
+    values[name] = ""
+    return Filters(**values)
