@@ -202,6 +202,7 @@ class CaseBook:
                 raise Forbidden(f"four-eyes: {to} of a critical case must be confirmed by a "
                                 f"second supervisor, not by {user.name} who asked for it")
             data["approved_by"] = pending["by"]
+            data["evidence"] = data["evidence"] or pending.get("evidence", "")
         self._append(case_id, "status", user, data)
         return self.get(case_id)
 

@@ -43,7 +43,7 @@ def test_critical_release_needs_a_second_supervisor(demo_app: App) -> None:
     done = book.move(case.id, "released", "permit checked", SOFIA)
     assert done.status == "released"
     assert done.decision == {"status": "released", "by": "sofia", "at": done.decision["at"],
-                             "reason": "permit checked", "evidence": "",
+                             "reason": "permit checked", "evidence": "permit 2021-0042",
                              "approved_by": "sam"}
     assert [e["kind"] for e in done.entries] == [
         "opened", "assigned", "comment", "status", "status", "approval-requested", "status"]
