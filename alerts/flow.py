@@ -121,3 +121,58 @@ def _direct_edges(alert: Alert, history: TransferHistory | None) -> list[Edge]:
                 edges.append(Edge(leg_in.address, leg_out.address, leg_out.amount,
                                   tainted, transfer.id, when))
     return edges[:1]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which neighbouring transfers an expansion adds: a block-time window and a floor."""
+
+    since: str = ""  # ISO date, inclusive
+    until: str = ""  # ISO date, inclusive
+    min_amount: int = 0  # base units
+
+    def admits(self, when: str, amount: int) -> bool:
+        day = when[:10]
+        return (amount >= self.min_amount and (not self.since or (day and day >= self.since))
+                and (not self.until or (day and day <= self.until))) is True
+
+
+MAX_NEIGHBOUR_EDGES = 60  # per expanded address: a busy address would drown the path
+
+
+def expand(flow: Flow, history: TransferHistory, addresses: list[str],
+           window: Window = Window()) -> Flow:
+    """Add the stored transfers touching ``addresses`` (same asset) as neighbour edges.
+
+    The neighbours come from the transfer history (rules/history.py), so they are what the
+    engine saw, not a chain query; they carry no taint share (they are not on the traced
+    path), only amount and time.
+    """
+    nodes = {n.address: n for n in flow.nodes}
+    edges = list(flow.edges)
+    known = {(e.transfer_id, e.source, e.target) for e in edges}
+    for address in addresses:
+        if address not in nodes:
+            continue
+        added = 0
+        for transfer in history.touching([address]):
+            if transfer.asset.symbol != flow.asset:
+                continue
+            when = transfer.block_time.strftime("%Y-%m-%dT%H:%M:%SZ") \
+                if transfer.block_time else ""
+            for leg_in in transfer.inputs:
+                for leg_out in transfer.outputs:
+                    key = (transfer.id, leg_in.address, leg_out.address)
+                    touches = address in (leg_in.address, leg_out.address)
+                    if key in known or not touches or not window.admits(when, leg_out.amount):
+                        continue
+                    if added >= MAX_NEIGHBOUR_EDGES:
+                        break
+                    known.add(key)
+                    added += 1
+                    edges.append(Edge(leg_in.address, leg_out.address, leg_out.amount, 0,
+                                      transfer.id, when))
+                    for other in (leg_in.address, leg_out.address):
+                        nodes.setdefault(other, Node(other, -1, "neighbour", 0))
+    return Flow(flow.alert_id, flow.model, flow.asset, flow.decimals, list(nodes.values()),
+                edges)

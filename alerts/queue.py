@@ -47,6 +47,7 @@ class Row:
     illustrative: bool
     hops: int
     account: str
+    list_version: str = ""  # the list edition whose update raised it (retroactive alerts)
     status: str = "open"
     assignee: str = ""
     case: str = ""
@@ -59,7 +60,8 @@ class Row:
                 "decimals": self.decimals, "sources": list(self.sources),
                 "retroactive": self.retroactive, "mode": self.mode,
                 "illustrative": self.illustrative, "hops": self.hops,
-                "account": self.account, "status": self.status, "assignee": self.assignee,
+                "account": self.account, "list_version": self.list_version,
+                "status": self.status, "assignee": self.assignee,
                 "case": self.case, "retracted": self.retracted}
 
 
@@ -120,7 +122,7 @@ def row_of(seq: int, event: dict[str, Any]) -> Row:
                else None, sources=tuple(sorted(s for s in sources if s)),
                retroactive=bool(data.get("retroactive")), mode=str(evidence.get("mode", "live")),
                illustrative="illustrative" in evidence, hops=int(exposure.get("hops") or 0),
-               account=str(account))
+               account=str(account), list_version=str(data.get("list_version") or ""))
 
 
 class AlertQueue:
@@ -133,6 +135,7 @@ class AlertQueue:
         self._by_id: dict[str, Row] = {}
         self._feed_seq = 0
         self._activity_seq = 0
+        self._lifecycle: dict[str, list[dict[str, Any]]] = {}
         self._seen: dict[str, set[str]] = {"rule": set(), "chain": set(), "source": set(),
                                            "assignee": set()}
 
@@ -149,8 +152,10 @@ class AlertQueue:
                     self._seen["rule"].add(row.rule)
                     self._seen["chain"].add(row.chain)
                     self._seen["source"].update(row.sources)
-            elif kind == RETRACTED_TYPE and (found := self._by_id.get(event["subject"])):
-                found.retracted = True
+            else:  # retracted, re-included, delisted, …: kept per alert for its evidence
+                self._lifecycle.setdefault(event.get("subject", ""), []).append(event)
+                if kind == RETRACTED_TYPE and (found := self._by_id.get(event["subject"])):
+                    found.retracted = True
         for seq, entry in activity.read(self._store, self._activity_seq + 1):
             self._activity_seq = seq
             row = self._by_id.get(entry["alert_id"])
@@ -159,27 +164,51 @@ class AlertQueue:
                 if entry["field"] == "assignee" and entry["value"]:
                     self._seen["assignee"].add(entry["value"])
 
+    def lifecycle(self, alert_id: str) -> list[dict[str, Any]]:
+        """Lifecycle events about ``alert_id`` (AlertStore.lifecycle without a feed scan)."""
+        self.refresh()
+        return list(self._lifecycle.get(alert_id, []))
+
+    def raised_by(self, list_version: str) -> list[Row]:
+        """The retroactive alerts a list edition's update raised, newest first."""
+        self.refresh()
+        return [r for r in reversed(self._rows) if r.list_version == list_version]
+
     def get(self, alert_id: str) -> Row | None:
         self.refresh()
         return self._by_id.get(alert_id)
 
     def page(self, filters: Filters, offset: int = 0, limit: int = 50) -> Page:
         """Newest first; ``counts`` per status and severity are over the filtered rows
-        without that facet's own filter, so the numbers say what choosing it would give."""
+        without that facet's own filter, so the numbers say what choosing it would give.
+
+        One pass with the filter values hoisted out of the loop (Filters.match per row
+        costs several times more: bench/bench_console_queue.py)."""
         self.refresh()
         limit = max(1, min(limit, MAX_PAGE))
+        f = filters
+        assignee = None if not f.assignee else ("" if f.assignee == "-" else f.assignee)
+        since = f.since.isoformat() if f.since else None
+        until = f.until.isoformat() if f.until else None
         hits: list[Row] = []
         by_status: Counter[str] = Counter()
         by_severity: Counter[str] = Counter()
-        no_status = _without(filters, "status")
-        no_severity = _without(filters, "severity")
         for row in reversed(self._rows):
-            if no_status.match(row):
+            if ((f.rule and row.rule != f.rule) or (f.chain and row.chain != f.chain)
+                    or (f.source and f.source not in row.sources)
+                    or (assignee is not None and row.assignee != assignee)
+                    or (since is not None and row.as_of < since)
+                    or (until is not None and row.as_of > until)
+                    or (f.retroactive is not None and row.retroactive != f.retroactive)):
+                continue
+            status_ok = not f.status or row.status == f.status
+            severity_ok = not f.severity or row.severity == f.severity
+            if severity_ok:
                 by_status[row.status] += 1
-                if not filters.status or row.status == filters.status:
-                    hits.append(row)
-            if no_severity.match(row):
+            if status_ok:
                 by_severity[row.severity] += 1
+                if severity_ok:
+                    hits.append(row)
         return Page(rows=hits[offset:offset + limit], total=len(hits), offset=offset,
                     limit=limit, counts={"status": {s: by_status[s] for s in STATUSES},
                                          "severity": {s: by_severity[s] for s in SEVERITIES}},
@@ -188,9 +217,3 @@ class AlertQueue:
     def options(self) -> dict[str, list[str]]:
         """Every rule, chain, source and assignee seen (the filter choices)."""
         return {name: sorted(values) for name, values in self._seen.items()}
-
-
-def _without(filters: Filters, name: str) -> Filters:
-    values = {f: getattr(filters, f) for f in Filters.__dataclass_fields__}
-    values[name] = ""
-    return Filters(**values)

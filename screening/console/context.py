@@ -14,7 +14,7 @@ from typing import Any
 
 from alerts.cases import CaseBook
 from alerts.feed import FeedHead, verify_feed
-from alerts.flow import Flow, build_flow
+from alerts.flow import Flow, Window, build_flow, expand
 from alerts.queue import AlertQueue
 from alerts.signing import Keyring, Signer
 from alerts.store import AlertStore
@@ -28,6 +28,7 @@ from txmon.errors import FeedVerificationError, WorkflowError
 from txmon.models import Alert
 from txmon.wire import alert_from_wire, alert_to_wire
 
+DIFF_SHOWN = 25  # addresses listed per kind of change (the counts are complete)
 STALE_DAYS = 30  # a list whose newest edition is older than this is flagged stale
 
 
@@ -47,7 +48,8 @@ class Console:
         self.signer = signer
         self.stale_days = stale_days
         self.queue = AlertQueue(self.store, alerts)
-        self.workflow = AlertWorkflow(self.store, alerts, signer=signer)
+        # the workflow checks an alert exists with find(): by the index, not a feed scan
+        self.workflow = AlertWorkflow(self.store, self, signer=signer)  # type: ignore[arg-type]
         self.cases = CaseBook(self.store, self.workflow, self._severity)
         self.history = TransferHistory(self.store)
         self.tags = TagStore(self.store)
@@ -57,6 +59,13 @@ class Console:
     def _severity(self, alert_id: str) -> str | None:
         row = self.queue.get(alert_id)
         return row.severity if row else None
+
+    def find(self, alert_id: str) -> Alert | None:
+        """AlertStore.find through the index (one stored event read, not a feed scan)."""
+        try:
+            return self.alert(alert_id)[0]
+        except NotFound:
+            return None
 
     def alert(self, alert_id: str) -> tuple[Alert, dict[str, Any]]:
         """The stored alert and its stored event (time, sequence, hash)."""
@@ -100,7 +109,7 @@ class Console:
                 "outputs": [asdict(leg) for leg in transfer.outputs]},
             "usd_cents": facts.get("usd_cents") if facts.get("usd_known") else None,
             "editions": editions,
-            "lifecycle": self.alerts.lifecycle().get(alert_id, []),
+            "lifecycle": self.queue.lifecycle(alert_id),
             "trail": [asdict(c) for c in trail], "trail_problem": problem,
             "status": str(self.workflow.status(alert_id)),
         }
@@ -109,14 +118,18 @@ class Console:
     def _edition(meta: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
         return {**meta, "in_force": meta["published"] <= as_of.isoformat()}
 
-    def flow(self, alert_id: str) -> Flow:
+    def flow(self, alert_id: str, expand_addresses: list[str] | None = None,
+             window: Window | None = None) -> Flow:
         alert, _ = self.alert(alert_id)
         exposure: Any = alert.evidence.get("exposure") or {}
         labels: dict[str, list[str]] = {}
         for source in exposure.get("sources") or []:
             for tag in self.tags.lookup(source, alert.as_of):
                 labels.setdefault(source, []).append(f"{tag.entity} ({tag.source})")
-        return build_flow(alert, self.history, labels)
+        flow = build_flow(alert, self.history, labels)
+        if expand_addresses:
+            flow = expand(flow, self.history, expand_addresses, window or Window())
+        return flow
 
     def lists(self) -> list[dict[str, Any]]:
         """Loaded editions per source, newest first, with age and staleness."""
@@ -127,10 +140,22 @@ class Console:
         out = []
         for source, editions in sorted(by_source.items()):
             editions.sort(key=lambda m: m["published"], reverse=True)
+            for edition in editions:
+                edition["raised"] = [r.to_wire() for r in self.queue.raised_by(edition["version"])]
+                edition["diff"] = self._diff(edition)
             age = (today - dt.date.fromisoformat(editions[0]["published"])).days
             out.append({"source": source, "editions": editions, "age_days": age,
                         "stale": age > self.stale_days})
         return out
+
+    def _diff(self, edition: dict[str, Any]) -> dict[str, Any] | None:
+        """What changed from the previous edition: addresses added, removed, re-tagged."""
+        if not edition.get("previous"):
+            return None
+        delta = self.tags.diff(edition["previous"], edition["version"])
+        return {name: {"count": len(values), "first": sorted(values)[:DIFF_SHOWN]}
+                for name, values in (("added", delta.added), ("removed", delta.removed),
+                                     ("changed", delta.changed))}
 
     def regulator(self) -> dict[str, Any]:
         """The feed's head and what verifying the stored feed proves (as ``txmon alerts

@@ -20,8 +20,10 @@ from txmon.cli.output import format_units
 NODE_W, NODE_H = 232, 78
 GAP_X, GAP_Y = 190, 34
 PAD = 24
-ROLE_FILL = {"source": "#fde8e8", "intermediary": "#fff6e0", "subject": "#e6effc"}
-ROLE_STROKE = {"source": "#b42318", "intermediary": "#b54708", "subject": "#1849a9"}
+ROLE_FILL = {"source": "#fde8e8", "intermediary": "#fff6e0", "subject": "#e6effc",
+             "neighbour": "#f2f4f7"}
+ROLE_STROKE = {"source": "#b42318", "intermediary": "#b54708", "subject": "#1849a9",
+               "neighbour": "#475467"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ def _units(flow: Flow, amount: int) -> str:
 def render_svg(flow: Flow, title: str = "") -> str:
     """A standalone SVG document (also inlined into the page)."""
     placed = layout(flow)
+    neighbours = {n.address for n in flow.nodes if n.role == "neighbour"}
     width = max((p.x for p in placed.values()), default=0) + NODE_W + PAD
     height = max((p.y for p in placed.values()), default=0) + NODE_H + PAD + 16
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="flow" role="img" '
@@ -89,12 +92,16 @@ def render_svg(flow: Flow, title: str = "") -> str:
         x1, y1 = a.x + NODE_W, a.y + NODE_H // 2
         x2, y2 = b.x, b.y + NODE_H // 2
         mid = (x1 + x2) // 2
+        dash = "" if edge.tainted or (edge.source not in neighbours
+                                      and edge.target not in neighbours) \
+            else ' stroke-dasharray="5 4"'
         out.append(f'<path d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}" fill="none" '
-                   f'stroke="#475467" stroke-width="1.6" marker-end="url(#arrow)"/>')
+                   f'stroke="#475467" stroke-width="1.6"{dash} marker-end="url(#arrow)"/>')
         share = edge.tainted * 100 / edge.amount if edge.amount else 0
         when = edge.time.replace("T", " ").replace("Z", " UTC") if edge.time else "time n/a"
+        on_path = edge.tainted > 0 or edge.target not in neighbours
         labels = [(-24, _units(flow, edge.amount), ' font-weight="600"'),
-                  (-9, f"tainted {share:.0f} %", ""),
+                  (-9, f"tainted {share:.0f} %" if on_path else "neighbour", ""),
                   (17, when, ' font-size="10.5"')]
         for dy, line, attrs in labels:
             out.append(f'<text x="{mid}" y="{(y1 + y2) // 2 + dy}" text-anchor="middle" '
@@ -107,12 +114,13 @@ def render_svg(flow: Flow, title: str = "") -> str:
                    f'<rect x="{p.x}" y="{p.y}" width="{NODE_W}" height="{NODE_H}" rx="6" '
                    f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>')
         role = {"source": "SANCTIONED SOURCE", "intermediary": f"HOP {node.layer}",
-                "subject": "ALERTED ADDRESS"}[node.role]
+                "subject": "ALERTED ADDRESS", "neighbour": "NEIGHBOUR"}[node.role]
         label = node.labels[0] if node.labels else (f"account {node.account}"
                                                     if node.account else "")
         rows = [(role, ' font-size="10" font-weight="700" letter-spacing="0.5"', stroke),
                 (_short(node.address), ' font-family="DejaVu Sans Mono, monospace"', "#101828"),
-                (f"taint share {node.share_ppm * 100 / PPM:.1f} %", "", "#344054")]
+                (f"taint share {node.share_ppm * 100 / PPM:.1f} %" if node.role != "neighbour"
+                 else "not on the traced path", "", "#344054")]
         if label:
             rows.append((label[:34], ' font-style="italic"', "#344054"))
         for n, (text, attrs, colour) in enumerate(rows):

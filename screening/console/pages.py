@@ -8,12 +8,14 @@ after a change the browser is redirected (303) so a reload never repeats it.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from alerts.flow import Window
 from alerts.queue import SEVERITIES, STATUSES, Filters
 from screening.console.auth import WORKERS
 from screening.console.context import Console
@@ -145,6 +147,20 @@ def router(console: Console) -> APIRouter:
                     can_work=me.user.role in WORKERS, msg=request.query_params.get("msg", ""),
                     people=console.people)
 
+    def _graph_args(request: Request, decimals: int | None) -> tuple[list[str], Window]:
+        """The traced path's URL state: expanded addresses and the neighbour window."""
+        q = request.query_params
+        expanded = [a for a in q.getlist("expand") if a][:10]
+        floor = 0
+        try:
+            if q.get("min"):
+                floor = int(Decimal(q["min"]) * 10 ** (decimals or 0))
+        except (InvalidOperation, ValueError):
+            floor = 0
+        since, until = _date(q.get("since", "")), _date(q.get("until", ""))
+        return expanded, Window(since.isoformat() if since else "",
+                                until.isoformat() if until else "", max(0, floor))
+
     @pages.get("/alerts/{alert_id}/graph")
     async def graph(request: Request, alert_id: str) -> Response:
         me = signed_in(console, request)
@@ -152,17 +168,32 @@ def router(console: Console) -> APIRouter:
             return page("error.html", 404, me=me, title="No such alert",
                         message=f"No stored alert has the id {alert_id}.")
         alert, _ = console.alert(alert_id)
-        flow = console.flow(alert_id)
-        return page("graph.html", me=me, a=alert, flow=flow,
-                    svg=render_svg(flow, f"Flow of alert {alert_id}"),
-                    focus=request.query_params.get("focus", ""))
+        expanded, window = _graph_args(request, console.flow(alert_id).decimals)
+        flow = console.flow(alert_id, expanded, window)
+
+        def toggle(address: str) -> str:
+            keep = [a for a in expanded if a != address]
+            if address not in expanded:
+                keep.append(address)
+            params = [("expand", a) for a in keep] + [
+                (k, request.query_params[k]) for k in ("since", "until", "min")
+                if request.query_params.get(k)]
+            return f"/alerts/{alert_id}/graph" + (f"?{urlencode(params)}" if params else "")
+
+        svg_query = request.url.query
+        return page("graph.html", me=me, a=alert, flow=flow, expanded=expanded,
+                    svg=render_svg(flow, f"Flow of alert {alert_id}"), toggle=toggle,
+                    q={k: request.query_params.get(k, "") for k in ("since", "until", "min")},
+                    svg_href=f"/alerts/{alert_id}/graph.svg" + (f"?{svg_query}"
+                                                                 if svg_query else ""))
 
     @pages.get("/alerts/{alert_id}/graph.svg")
     async def graph_svg(request: Request, alert_id: str) -> Response:
         signed_in(console, request)
         if console.queue.get(alert_id) is None:
             return Response("no such alert", 404, media_type="text/plain")
-        svg = render_svg(console.flow(alert_id), f"Flow of alert {alert_id}")
+        expanded, window = _graph_args(request, console.flow(alert_id).decimals)
+        svg = render_svg(console.flow(alert_id, expanded, window), f"Flow of alert {alert_id}")
         return Response(svg, media_type="image/svg+xml", headers={
             **SECURITY_HEADERS,
             "Content-Disposition": f'attachment; filename="txmon-flow-{alert_id}.svg"'})

@@ -39,3 +39,33 @@ def test_three_hop_flow(demo_app: App) -> None:
     root = ET.fromstring(svg)  # well-formed, standalone
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "SANCTIONED SOURCE" in svg and "25 ETH" in svg and "2021-08-04 09:00:00 UTC" in svg
+
+
+def test_expand_adds_stored_neighbours_within_the_window(demo_app: App) -> None:
+    import datetime as dt
+
+    from alerts.flow import Window, expand
+    from rules.history import TransferHistory
+    from txmon.models import Asset, Leg, Transfer
+
+    subject = "0x262a992c403428b0efaac42abaa408f607f66acf"
+    onward = "0x1111111111111111111111111111111111111111"
+    history = TransferHistory(demo_app.store)
+    history.record_many([Transfer(
+        chain="ethereum", network="mainnet", asset=Asset("ethereum", "ETH", 18),
+        tx_hash="0x" + "ab" * 32,
+        index=0, block_number=None, block_hash=None,
+        block_time=dt.datetime(2021, 8, 6, 12, tzinfo=dt.UTC),
+        inputs=(Leg(subject, 5 * 10**18),), outputs=(Leg(onward, 5 * 10**18),))])
+    console = _console(demo_app)
+    row = next(r for r in console.queue.page(Filters()).rows if r.id.startswith(THREE_HOPS))
+    grown = console.flow(row.id, [subject])
+    assert [(n.address, n.role) for n in grown.nodes][-1] == (onward, "neighbour")
+    assert (grown.edges[-1].amount, grown.edges[-1].tainted, grown.edges[-1].time) == (
+        5 * 10**18, 0, "2021-08-06T12:00:00Z")
+    assert layout(grown)[onward].x > layout(grown)[subject].x
+    assert 'stroke-dasharray' in render_svg(grown) and "NEIGHBOUR" in render_svg(grown)
+    base = console.flow(row.id)
+    assert len(expand(base, history, [subject], Window(since="2021-08-07")).edges) == 3
+    assert len(expand(base, history, [subject], Window(min_amount=6 * 10**18)).edges) == 3
+    assert len(expand(base, history, [subject], Window(until="2021-08-06")).edges) == 4

@@ -163,3 +163,31 @@ def test_every_asset_is_served_by_txmon() -> None:
             text = item.read_text("utf-8")
             urls = set(re.findall(r"https?://[^\s\"')]+", text)) - {"http://www.w3.org/2000/svg"}
             assert not urls, f"{folder}/{item.name} names {urls}"
+
+
+def test_lists_show_diffs_and_the_retroactive_alerts_of_each_update(client: TestClient) -> None:
+    lists = client.get("/v1/console/lists", headers=bearer(ANALYST)).json()
+    sdn = {e["published"]: e for e in next(i for i in lists if i["source"] == "ofac-sdn")
+           ["editions"]}
+    assert sdn["2022-03-15"]["diff"] is None  # the first edition loaded
+    may = sdn["2024-05-03"]
+    assert may["diff"]["added"]["count"] > 0
+    assert "0x722122df12d4e14e13ac3b6895a86e84145b6967" in may["diff"]["added"]["first"] or \
+        may["diff"]["added"]["count"] > len(may["diff"]["added"]["first"])
+    assert sorted(r["severity"] for r in may["raised"]) == ["critical", "critical"]
+    assert all(r["retroactive"] for r in may["raised"])
+    assert sdn["2024-09-27"]["raised"] == []
+
+
+def test_graph_url_carries_expansions_and_filters(client: TestClient) -> None:
+    alert_id = three_hops_id(client)
+    subject = "0x262a992c403428b0efaac42abaa408f607f66acf"
+    page = client.get(f"/alerts/{alert_id}/graph",
+                      params={"expand": subject, "min": "1.5", "since": "2021-08-01"},
+                      headers=bearer(ANALYST))
+    assert page.status_code == 200
+    assert "Collapse" in page.text and 'name="min" value="1.5"' in page.text
+    assert f"graph.svg?expand={subject}" in page.text  # the download is the same view
+    odd = client.get(f"/alerts/{alert_id}/graph", params={"min": "lots"},
+                     headers=bearer(ANALYST))
+    assert odd.status_code == 200  # a bad filter value is ignored, not a crash

@@ -50,3 +50,25 @@ def test_cli_status_change_reaches_the_queue(demo_app: App) -> None:
     found = queue.page(Filters(status="investigating"))
     assert [r.id for r in found.rows] == [DIRECT]
     assert found.counts["status"]["open"] == 4
+
+
+def test_lifecycle_events_mark_the_row(demo_app: App) -> None:
+    from alerts.feed import RETRACTED_TYPE
+    queue = AlertQueue(demo_app.store, demo_app.alert_store)
+    queue.page(Filters())
+    demo_app.alert_store.append_event(f"retracted:{TWO_HOPS}", RETRACTED_TYPE, TWO_HOPS,
+                                      {"reason": "reorg"})
+    assert queue.get(TWO_HOPS).retracted is True  # type: ignore[union-attr]
+    assert [e["type"] for e in queue.lifecycle(TWO_HOPS)] == [RETRACTED_TYPE]
+    assert queue.lifecycle(DIRECT) == []
+
+
+def test_one_pass_page_agrees_with_the_filter_definition(demo_app: App) -> None:
+    """page() hoists the filters out of its loop; Filters.match is the definition."""
+    queue = AlertQueue(demo_app.store, demo_app.alert_store)
+    every = queue.page(Filters(), 0, 200).rows
+    for filters in (Filters(severity="critical"), Filters(rule="sanctions-indirect"),
+                    Filters(source="ofac-sdn", retroactive=False), Filters(assignee="-"),
+                    Filters(since=dt.date(2022, 1, 1)), Filters(status="dismissed")):
+        assert [r.id for r in queue.page(filters, 0, 200).rows] == [
+            r.id for r in every if filters.match(r)]
