@@ -12,11 +12,11 @@ and the console read one state.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from alerts import activity
+from alerts.bitsets import Bitsets, newest
 from alerts.feed import EVENT_TYPE, RETRACTED_TYPE
 from alerts.store import AlertStore
 from txmon.store.base import Store
@@ -132,12 +132,15 @@ class AlertQueue:
         self._store = store
         self._alerts = alerts
         self._rows: list[Row] = []
+        self._position: dict[str, int] = {}
         self._by_id: dict[str, Row] = {}
         self._feed_seq = 0
         self._activity_seq = 0
         self._lifecycle: dict[str, list[dict[str, Any]]] = {}
         self._seen: dict[str, set[str]] = {"rule": set(), "chain": set(), "source": set(),
                                            "assignee": set()}
+        self._bits = Bitsets(("status", "severity", "rule", "chain", "source", "assignee",
+                              "as_of", "retroactive"))
 
     def refresh(self) -> None:
         """Read what was appended to the feed and the activity log since the last call."""
@@ -147,6 +150,11 @@ class AlertQueue:
             if kind == EVENT_TYPE:
                 row = row_of(seq, event)
                 if row.id not in self._by_id:
+                    self._bits.add(len(self._rows), {
+                        "status": [row.status], "severity": [row.severity], "rule": [row.rule],
+                        "chain": [row.chain], "source": row.sources, "assignee": [""],
+                        "as_of": [row.as_of], "retroactive": [str(row.retroactive)]})
+                    self._position[row.id] = len(self._rows)
                     self._rows.append(row)
                     self._by_id[row.id] = row
                     self._seen["rule"].add(row.rule)
@@ -160,9 +168,13 @@ class AlertQueue:
             self._activity_seq = seq
             row = self._by_id.get(entry["alert_id"])
             if row is not None and entry["field"] in ("status", "assignee", "case"):
+                if entry["field"] != "case":
+                    self._bits.move(entry["field"], getattr(row, entry["field"]),
+                                    entry["value"], self._position[row.id])
                 setattr(row, entry["field"], entry["value"])
                 if entry["field"] == "assignee" and entry["value"]:
                     self._seen["assignee"].add(entry["value"])
+        self._bits.flush()
 
     def lifecycle(self, alert_id: str) -> list[dict[str, Any]]:
         """Lifecycle events about ``alert_id`` (AlertStore.lifecycle without a feed scan)."""
@@ -182,36 +194,31 @@ class AlertQueue:
         """Newest first; ``counts`` per status and severity are over the filtered rows
         without that facet's own filter, so the numbers say what choosing it would give.
 
-        One pass with the filter values hoisted out of the loop (Filters.match per row
-        costs several times more: bench/bench_console_queue.py)."""
+        Filters are ANDs of facet bitsets (alerts/bitsets.py); :meth:`Filters.match` is
+        their definition (tests/unit/console/test_queue.py checks they agree)."""
         self.refresh()
         limit = max(1, min(limit, MAX_PAGE))
-        f = filters
-        assignee = None if not f.assignee else ("" if f.assignee == "-" else f.assignee)
-        since = f.since.isoformat() if f.since else None
-        until = f.until.isoformat() if f.until else None
-        hits: list[Row] = []
-        by_status: Counter[str] = Counter()
-        by_severity: Counter[str] = Counter()
-        for row in reversed(self._rows):
-            if ((f.rule and row.rule != f.rule) or (f.chain and row.chain != f.chain)
-                    or (f.source and f.source not in row.sources)
-                    or (assignee is not None and row.assignee != assignee)
-                    or (since is not None and row.as_of < since)
-                    or (until is not None and row.as_of > until)
-                    or (f.retroactive is not None and row.retroactive != f.retroactive)):
-                continue
-            status_ok = not f.status or row.status == f.status
-            severity_ok = not f.severity or row.severity == f.severity
-            if severity_ok:
-                by_status[row.status] += 1
-            if status_ok:
-                by_severity[row.severity] += 1
-                if severity_ok:
-                    hits.append(row)
-        return Page(rows=hits[offset:offset + limit], total=len(hits), offset=offset,
-                    limit=limit, counts={"status": {s: by_status[s] for s in STATUSES},
-                                         "severity": {s: by_severity[s] for s in SEVERITIES}},
+        f, bits = filters, self._bits
+        base = bits.all
+        for facet in ("rule", "chain", "source"):
+            if value := getattr(f, facet):
+                base &= bits.mask(facet, value)
+        if f.assignee:
+            base &= bits.mask("assignee", "" if f.assignee == "-" else f.assignee)
+        if f.since is not None or f.until is not None:
+            base &= bits.between("as_of", f.since.isoformat() if f.since else None,
+                                 f.until.isoformat() if f.until else None)
+        if f.retroactive is not None:
+            base &= bits.mask("retroactive", str(f.retroactive))
+        by_status = base & (bits.mask("severity", f.severity) if f.severity else bits.all)
+        by_severity = base & (bits.mask("status", f.status) if f.status else bits.all)
+        hits = by_status & by_severity
+        rows = [self._rows[p] for p in newest(hits, offset, limit)]
+        return Page(rows=rows, total=hits.bit_count(), offset=offset, limit=limit,
+                    counts={"status": {s: (by_status & bits.mask("status", s)).bit_count()
+                                       for s in STATUSES},
+                            "severity": {s: (by_severity & bits.mask("severity", s)).bit_count()
+                                         for s in SEVERITIES}},
                     options=self.options())
 
     def options(self) -> dict[str, list[str]]:

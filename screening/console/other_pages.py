@@ -7,9 +7,10 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from alerts.export import ExportHead, export_lines
 from screening.console.auth import WORKERS
 from screening.console.context import Console
-from screening.console.render import page
+from screening.console.render import SECURITY_HEADERS, page
 from screening.console.web import form, one, signed_in
 from screening.matcher import NameQuery
 from txmon.errors import BadRecord
@@ -54,5 +55,15 @@ def router(console: Console) -> APIRouter:
     async def regulator(request: Request) -> Response:
         me = signed_in(console, request)
         return page("regulator.html", me=me, r=console.regulator())
+
+    @pages.get("/regulator/feed.ndjson")
+    async def feed_export(request: Request) -> Response:
+        """The same bytes as ``txmon alerts export`` (alerts/export.py)."""
+        signed_in(console, request)
+        made = ExportHead()
+        body = b"".join(export_lines(console.alerts, console.signer, 1, made))
+        return Response(body, media_type="application/x-ndjson", headers={
+            **SECURITY_HEADERS, "X-Txmon-Feed-Head": str(made.head),
+            "Content-Disposition": 'attachment; filename="txmon-feed.ndjson"'})
 
     return pages

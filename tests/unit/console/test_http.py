@@ -191,3 +191,35 @@ def test_graph_url_carries_expansions_and_filters(client: TestClient) -> None:
     odd = client.get(f"/alerts/{alert_id}/graph", params={"min": "lots"},
                      headers=bearer(ANALYST))
     assert odd.status_code == 200  # a bad filter value is ignored, not a crash
+
+
+def test_regulator_export_verifies_like_the_cli_export(client: TestClient) -> None:
+    from alerts.feed import FeedHead, parse_ndjson, verify_feed
+
+    response = client.get("/regulator/feed.ndjson", headers=bearer(REGULATOR))
+    assert response.headers["content-disposition"].startswith("attachment")
+    head = FeedHead.parse(response.headers["x-txmon-feed-head"])
+    report = verify_feed(parse_ndjson(response.content.splitlines()), expect_head=head)
+    assert (report.events, head.seq) == (5, 5)
+
+
+def test_packaging_ships_every_console_file() -> None:
+    """setup.py's package_data covers every template and static file (a wheel has them)."""
+    import fnmatch
+    import runpy
+    from pathlib import Path
+
+    import setuptools
+
+    captured: dict[str, object] = {}
+    real = setuptools.setup
+    setuptools.setup = lambda **kw: captured.update(kw)  # type: ignore[assignment]
+    try:
+        runpy.run_path(str(Path(__file__).resolve().parents[3] / "setup.py"))
+    finally:
+        setuptools.setup = real
+    patterns = captured["package_data"]["screening.console"]  # type: ignore[index]
+    root = Path(str(files("screening.console")))
+    shipped = [p.relative_to(root).as_posix() for folder in ("templates", "static")
+               for p in (root / folder).iterdir()]
+    assert shipped and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in shipped)

@@ -3,6 +3,7 @@ changes made by the CLI's workflow seen through the activity log."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from alerts.queue import AlertQueue, Filters
@@ -72,3 +73,37 @@ def test_one_pass_page_agrees_with_the_filter_definition(demo_app: App) -> None:
                     Filters(since=dt.date(2022, 1, 1)), Filters(status="dismissed")):
         assert [r.id for r in queue.page(filters, 0, 200).rows] == [
             r.id for r in every if filters.match(r)]
+
+
+def test_bitset_index_agrees_after_changes_and_on_every_combination(demo_app: App) -> None:
+    import itertools
+
+    from alerts import activity
+    queue = AlertQueue(demo_app.store, demo_app.alert_store)
+    queue.page(Filters())
+    AlertWorkflow(demo_app.store, demo_app.alert_store).change(DIRECT, "investigating", "k", "r")
+    activity.record(demo_app.store, TWO_HOPS, "assignee", "sam", "k", "2026-01-01T00:00:00Z")
+    activity.record(demo_app.store, TWO_HOPS, "assignee", "alice", "k", "2026-01-02T00:00:00Z")
+    every = queue.page(Filters(), 0, 200).rows
+    for status, severity, assignee, retro, since in itertools.product(
+            ("", "open", "investigating"), ("", "critical", "high"), ("", "-", "alice", "sam"),
+            (None, True, False), (None, dt.date(2021, 8, 3))):
+        f = Filters(status=status, severity=severity, assignee=assignee, retroactive=retro,
+                    since=since)
+        page = queue.page(f, 0, 200)
+        assert [r.id for r in page.rows] == [r.id for r in every if f.match(r)], f
+        assert page.counts["status"]["open"] == sum(
+            1 for r in every if dataclasses.replace(f, status="open").match(r))
+
+
+def test_bitsets_batch_and_offsets() -> None:
+    from alerts.bitsets import Bitsets, newest
+    bits = Bitsets(["kind"])
+    for p in range(1000):
+        bits.add(p, {"kind": ["even" if p % 2 == 0 else "odd"]})
+    bits.flush()  # one batch of 500 positions per value: the bytearray path
+    assert bits.mask("kind", "even").bit_count() == 500
+    assert newest(bits.mask("kind", "odd"), 0, 3) == [999, 997, 995]
+    assert newest(bits.mask("kind", "odd"), 498, 5) == [3, 1]
+    bits.move("kind", "odd", "even", 999)
+    assert newest(bits.mask("kind", "even"), 0, 2) == [999, 998]
