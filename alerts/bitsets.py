@@ -62,6 +62,16 @@ class Bitsets:
             self._sorted.pop(facet, None)
         masks[new] = masks.get(new, 0) | bit
 
+    def rebuild(self, facet: str, value_of: Iterable[str]) -> None:
+        """Set ``facet`` anew from every row's value, in position order (after many moves:
+        one pass instead of three big-int copies per move)."""
+        self.flush()
+        positions: dict[str, list[int]] = {}
+        for pos, value in enumerate(value_of):
+            positions.setdefault(value, []).append(pos)
+        self._masks[facet] = {value: _bits(ps) for value, ps in positions.items()}
+        self._sorted.pop(facet, None)
+
     @property
     def all(self) -> int:
         return (1 << self.size) - 1

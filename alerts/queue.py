@@ -12,6 +12,7 @@ and the console read one state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from txmon.store.base import Store
 SEVERITIES = ("critical", "high", "medium", "low")
 STATUSES = ("open", "investigating", "escalated", "dismissed")
 MAX_PAGE = 200
+REBUILD_AFTER = 64  # more changes than this in one refresh: rebuild the facet in one pass
 
 
 @dataclass(slots=True)
@@ -48,6 +50,7 @@ class Row:
     hops: int
     account: str
     list_version: str = ""  # the list edition whose update raised it (retroactive alerts)
+    value_note: str = ""  # why a zero amount is not "0 ETH moved" (a failed or value-less call)
     status: str = "open"
     assignee: str = ""
     case: str = ""
@@ -61,6 +64,7 @@ class Row:
                 "retroactive": self.retroactive, "mode": self.mode,
                 "illustrative": self.illustrative, "hops": self.hops,
                 "account": self.account, "list_version": self.list_version,
+                "value_note": self.value_note,
                 "status": self.status, "assignee": self.assignee,
                 "case": self.case, "retracted": self.retracted}
 
@@ -102,12 +106,27 @@ class Page:
     options: dict[str, list[str]] = field(default_factory=dict)  # facet → every value seen
 
 
-def row_of(seq: int, event: dict[str, Any]) -> Row:
-    """The queue row of one stored alert event."""
+SourceLists = Callable[[str, str], Iterable[str]]  # (address, as_of) → lists naming it
+
+
+def _value_note(amount: int, evidence: dict[str, Any]) -> str:
+    if amount:
+        return ""
+    facts = (evidence.get("trace") or {}).get("inputs", {}).get("transfer", {})
+    return "no value moved: failed call" if facts.get("success") is False \
+        else "no value moved: contract call"
+
+
+def row_of(seq: int, event: dict[str, Any], source_lists: SourceLists | None = None) -> Row:
+    """The queue row of one stored alert event; ``source_lists`` names the lists behind
+    an indirect alert's source addresses (the alert itself matched no listed address)."""
     data = event["data"]
     evidence = data.get("evidence") or {}
     sources = {t.get("source", "") for m in evidence.get("matches") or []
                for t in m.get("tags") or []}
+    if source_lists is not None:
+        for address in (evidence.get("exposure") or {}).get("sources") or []:
+            sources.update(source_lists(address, data["as_of"]))
     retro = evidence.get("retroactive") or {}
     if retro.get("source"):
         sources.add(retro["source"])
@@ -122,15 +141,18 @@ def row_of(seq: int, event: dict[str, Any]) -> Row:
                else None, sources=tuple(sorted(s for s in sources if s)),
                retroactive=bool(data.get("retroactive")), mode=str(evidence.get("mode", "live")),
                illustrative="illustrative" in evidence, hops=int(exposure.get("hops") or 0),
-               account=str(account), list_version=str(data.get("list_version") or ""))
+               account=str(account), list_version=str(data.get("list_version") or ""),
+               value_note=_value_note(int(data["amount"]), evidence))
 
 
 class AlertQueue:
     """Server-side paging and filtering over every stored alert."""
 
-    def __init__(self, store: Store, alerts: AlertStore) -> None:
+    def __init__(self, store: Store, alerts: AlertStore,
+                 source_lists: SourceLists | None = None) -> None:
         self._store = store
         self._alerts = alerts
+        self._source_lists = _memo(source_lists) if source_lists else None
         self._rows: list[Row] = []
         self._position: dict[str, int] = {}
         self._by_id: dict[str, Row] = {}
@@ -148,7 +170,7 @@ class AlertQueue:
             self._feed_seq = seq
             kind = event.get("type", EVENT_TYPE)
             if kind == EVENT_TYPE:
-                row = row_of(seq, event)
+                row = row_of(seq, event, self._source_lists)
                 if row.id not in self._by_id:
                     self._bits.add(len(self._rows), {
                         "status": [row.status], "severity": [row.severity], "rule": [row.rule],
@@ -164,16 +186,23 @@ class AlertQueue:
                 self._lifecycle.setdefault(event.get("subject", ""), []).append(event)
                 if kind == RETRACTED_TYPE and (found := self._by_id.get(event["subject"])):
                     found.retracted = True
+        moved: dict[str, list[tuple[str, str, int]]] = {"status": [], "assignee": []}
         for seq, entry in activity.read(self._store, self._activity_seq + 1):
             self._activity_seq = seq
             row = self._by_id.get(entry["alert_id"])
             if row is not None and entry["field"] in ("status", "assignee", "case"):
-                if entry["field"] != "case":
-                    self._bits.move(entry["field"], getattr(row, entry["field"]),
-                                    entry["value"], self._position[row.id])
+                if entry["field"] in moved:
+                    moved[entry["field"]].append((getattr(row, entry["field"]),
+                                                  entry["value"], self._position[row.id]))
                 setattr(row, entry["field"], entry["value"])
                 if entry["field"] == "assignee" and entry["value"]:
                     self._seen["assignee"].add(entry["value"])
+        for facet, changes in moved.items():
+            if len(changes) > REBUILD_AFTER:
+                self._bits.rebuild(facet, (getattr(r, facet) for r in self._rows))
+            else:
+                for old, new, pos in changes:
+                    self._bits.move(facet, old, new, pos)
         self._bits.flush()
 
     def lifecycle(self, alert_id: str) -> list[dict[str, Any]]:
@@ -224,3 +253,16 @@ class AlertQueue:
     def options(self) -> dict[str, list[str]]:
         """Every rule, chain, source and assignee seen (the filter choices)."""
         return {name: sorted(values) for name, values in self._seen.items()}
+
+
+def _memo(lookup: SourceLists) -> SourceLists:
+    """One lookup per (address, date): many indirect alerts share a source."""
+    seen: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def cached(address: str, as_of: str) -> tuple[str, ...]:
+        key = (address, as_of)
+        if key not in seen:
+            seen[key] = tuple(lookup(address, as_of))
+        return seen[key]
+
+    return cached

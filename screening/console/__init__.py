@@ -28,6 +28,9 @@ def mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
                   users: Mapping[str, User], signer: Signer | None = None) -> Console:
     """Add the console's pages, JSON API and static files to ``app``."""
     console = Console(service, alerts, users, signer)
+    # the queue index is built before the socket opens, so no user's first page pays it
+    # (seconds at 100,000 alerts: bench/bench_console_queue.py, "start")
+    console.queue.refresh()
     app.include_router(jsonapi.router(console))
     app.include_router(pages.router(console))
     app.include_router(case_pages.router(console))

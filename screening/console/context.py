@@ -47,12 +47,13 @@ class Console:
         self.alerts = alerts
         self.signer = signer
         self.stale_days = stale_days
-        self.queue = AlertQueue(self.store, alerts)
+        self.tags = TagStore(self.store)
+        self.queue = AlertQueue(self.store, alerts, lambda address, day: [
+            t.source for t in self.tags.lookup(address, dt.date.fromisoformat(day))])
         # the workflow checks an alert exists with find(): by the index, not a feed scan
         self.workflow = AlertWorkflow(self.store, self, signer=signer)  # type: ignore[arg-type]
         self.cases = CaseBook(self.store, self.workflow, self._severity)
         self.history = TransferHistory(self.store)
-        self.tags = TagStore(self.store)
         self.sessions = Sessions(self.store, users)
         self.people = sorted({u.name for u in users.values() if u.role != "regulator"})
 

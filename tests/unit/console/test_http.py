@@ -223,3 +223,15 @@ def test_packaging_ships_every_console_file() -> None:
     shipped = [p.relative_to(root).as_posix() for folder in ("templates", "static")
                for p in (root / folder).iterdir()]
     assert shipped and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in shipped)
+
+
+def test_queue_names_the_list_behind_indirect_alerts_and_never_shows_a_bare_zero(
+        client: TestClient) -> None:
+    rows = client.get("/v1/console/alerts", params={"source": "ofac-sdn"},
+                      headers=bearer(ANALYST)).json()["rows"]
+    assert len(rows) == 5  # the two indirect ones through their source's listing
+    assert {r["rule"] for r in rows if r["hops"] >= 2} == {"sanctions-indirect"}
+    zero = next(r for r in rows if r["id"].startswith("d6f449cff8c2"))
+    assert (zero["amount"], zero["value_note"]) == ("0", "no value moved: failed call")
+    page = client.get("/queue", headers=bearer(ANALYST)).text
+    assert "no value moved: failed call" in page and ">0 ETH<" not in page

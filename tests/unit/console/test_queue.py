@@ -107,3 +107,16 @@ def test_bitsets_batch_and_offsets() -> None:
     assert newest(bits.mask("kind", "odd"), 498, 5) == [3, 1]
     bits.move("kind", "odd", "even", 999)
     assert newest(bits.mask("kind", "even"), 0, 2) == [999, 998]
+
+
+def test_many_changes_at_once_rebuild_the_facet(demo_app: App) -> None:
+    from alerts import activity
+    from alerts.queue import REBUILD_AFTER
+    queue = AlertQueue(demo_app.store, demo_app.alert_store)
+    queue.page(Filters())
+    for n in range(REBUILD_AFTER + 1):  # the last one wins: sam
+        who = "alice" if n < REBUILD_AFTER else "sam"
+        activity.record(demo_app.store, DIRECT, "assignee", who, "k", "2026-01-01T00:00:00Z")
+    assert [r.id for r in queue.page(Filters(assignee="sam")).rows] == [DIRECT]
+    assert queue.page(Filters(assignee="alice")).total == 0
+    assert queue.page(Filters(assignee="-")).total == 4
