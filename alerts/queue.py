@@ -20,6 +20,7 @@ from alerts import activity
 from alerts.bitsets import Bitsets, newest
 from alerts.feed import EVENT_TYPE, RETRACTED_TYPE
 from alerts.store import AlertStore
+from txmon.models import Tag
 from txmon.store.base import Store
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -106,7 +107,7 @@ class Page:
     options: dict[str, list[str]] = field(default_factory=dict)  # facet → every value seen
 
 
-SourceLists = Callable[[str, str], Iterable[str]]  # (address, as_of) → lists naming it
+SourceTags = Callable[[str], Iterable[Tag]]  # address → every tag it ever had (any date)
 
 
 def _value_note(amount: int, evidence: dict[str, Any]) -> str:
@@ -117,16 +118,18 @@ def _value_note(amount: int, evidence: dict[str, Any]) -> str:
         else "no value moved: contract call"
 
 
-def row_of(seq: int, event: dict[str, Any], source_lists: SourceLists | None = None) -> Row:
-    """The queue row of one stored alert event; ``source_lists`` names the lists behind
-    an indirect alert's source addresses (the alert itself matched no listed address)."""
+def row_of(seq: int, event: dict[str, Any], source_tags: SourceTags | None = None) -> Row:
+    """The queue row of one stored alert event; ``source_tags`` names the lists behind an
+    indirect alert's source addresses on its date (the alert matched no listed address)."""
     data = event["data"]
     evidence = data.get("evidence") or {}
     sources = {t.get("source", "") for m in evidence.get("matches") or []
                for t in m.get("tags") or []}
-    if source_lists is not None:
-        for address in (evidence.get("exposure") or {}).get("sources") or []:
-            sources.update(source_lists(address, data["as_of"]))
+    sources_of = (evidence.get("exposure") or {}).get("sources") or []
+    if source_tags is not None and sources_of and not sources:
+        day = dt.date.fromisoformat(data["as_of"])
+        for address in sources_of:
+            sources.update(t.source for t in source_tags(address) if t.active_on(day))
     retro = evidence.get("retroactive") or {}
     if retro.get("source"):
         sources.add(retro["source"])
@@ -149,10 +152,10 @@ class AlertQueue:
     """Server-side paging and filtering over every stored alert."""
 
     def __init__(self, store: Store, alerts: AlertStore,
-                 source_lists: SourceLists | None = None) -> None:
+                 source_tags: SourceTags | None = None) -> None:
         self._store = store
         self._alerts = alerts
-        self._source_lists = _memo(source_lists) if source_lists else None
+        self._source_tags = source_tags
         self._rows: list[Row] = []
         self._position: dict[str, int] = {}
         self._by_id: dict[str, Row] = {}
@@ -166,11 +169,12 @@ class AlertQueue:
 
     def refresh(self) -> None:
         """Read what was appended to the feed and the activity log since the last call."""
+        tags = _memo(self._source_tags) if self._source_tags else None  # per refresh
         for seq, event in self._alerts.events(self._feed_seq + 1):
             self._feed_seq = seq
             kind = event.get("type", EVENT_TYPE)
             if kind == EVENT_TYPE:
-                row = row_of(seq, event, self._source_lists)
+                row = row_of(seq, event, tags)
                 if row.id not in self._by_id:
                     self._bits.add(len(self._rows), {
                         "status": [row.status], "severity": [row.severity], "rule": [row.rule],
@@ -255,14 +259,13 @@ class AlertQueue:
         return {name: sorted(values) for name, values in self._seen.items()}
 
 
-def _memo(lookup: SourceLists) -> SourceLists:
-    """One lookup per (address, date): many indirect alerts share a source."""
-    seen: dict[tuple[str, str], tuple[str, ...]] = {}
+def _memo(lookup: SourceTags) -> SourceTags:
+    """One tag history read per address and refresh: many indirect alerts share a source."""
+    seen: dict[str, tuple[Tag, ...]] = {}
 
-    def cached(address: str, as_of: str) -> tuple[str, ...]:
-        key = (address, as_of)
-        if key not in seen:
-            seen[key] = tuple(lookup(address, as_of))
-        return seen[key]
+    def cached(address: str) -> tuple[Tag, ...]:
+        if address not in seen:
+            seen[address] = tuple(lookup(address))
+        return seen[address]
 
     return cached

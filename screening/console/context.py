@@ -48,8 +48,7 @@ class Console:
         self.signer = signer
         self.stale_days = stale_days
         self.tags = TagStore(self.store)
-        self.queue = AlertQueue(self.store, alerts, lambda address, day: [
-            t.source for t in self.tags.lookup(address, dt.date.fromisoformat(day))])
+        self.queue = AlertQueue(self.store, alerts, self.tags.history)
         # the workflow checks an alert exists with find(): by the index, not a feed scan
         self.workflow = AlertWorkflow(self.store, self, signer=signer)  # type: ignore[arg-type]
         self.cases = CaseBook(self.store, self.workflow, self._severity)
