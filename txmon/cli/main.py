@@ -13,8 +13,10 @@ from txmon.cli.context import CliContext
 from txmon.errors import NotBuiltYet, TxmonError
 from txmon.settings import load_settings
 
-# Commands live in one module each; a module that does not exist yet (another issue)
-# is skipped here and its command answers "not built yet" through txmon.cli.pending.
+# Commands live in one module each, imported when the command is resolved: a one-off
+# `txmon screen ADDRESS` must not pay for importing the engine, ingest and API stacks
+# (~1 s of its start-up). A module that does not exist yet (another issue) answers
+# "not built yet" through txmon.cli.pending.
 _COMMAND_MODULES = {
     "demo": "txmon.cli.demo",
     "engine": "txmon.cli.engine",
@@ -29,7 +31,18 @@ _COMMAND_MODULES = {
 
 
 class TxmonGroup(click.Group):
-    """Turns TxmonError into a one-line message and a non-zero exit, never a traceback."""
+    """Turns TxmonError into a one-line message and a non-zero exit, never a traceback.
+
+    Its commands are loaded on first use (``--help`` loads them all to list them).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMAND_MODULES:
+            self.add_command(_load(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -76,18 +89,15 @@ def main(ctx: click.Context, data_dir: str | None, bus: str | None, store: str |
     ctx.call_on_close(ctx.obj.app.close)
 
 
-def _register() -> None:
+def _load(name: str) -> click.Command:
     from txmon.cli.pending import pending_command
 
-    for name, module_name in _COMMAND_MODULES.items():
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            main.add_command(pending_command(name))
-            continue
-        main.add_command(getattr(module, name))
-
-
-_register()
+    module_name = _COMMAND_MODULES[name]
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return pending_command(name)
+    command: click.Command = getattr(module, name)
+    return command
