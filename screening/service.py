@@ -8,12 +8,14 @@ second so that a request does not pay a store round trip for it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from enrich.enricher import TagLookup
@@ -33,11 +35,13 @@ from screening.text import normalise, warm_up
 from txmon.errors import BadRecord
 from txmon.models import TagKind
 from txmon.store.base import Store
+from txmon.wire import dumps, loads
 
 # The rulebook's vocabulary, plus GraphSense's own names, which its loader passes through.
 RISKY_CATEGORIES = frozenset({"mixer", "darknet", "ransomware", "scam", "hack", "sanctioned",
                               "mixing_service", "darknet_market", "hacker"})
 HEAD_TTL = 1.0
+LINKS_KEY = "screening:links:"  # + list head seq + linking-code fingerprint
 # ¥10^15 (1,000 trillion yen) is more than every crypto-asset in existence: a larger
 # withdrawal value cannot exist and is refused before anything is decided or recorded.
 MAX_VALUE_JPY = 10**15
@@ -112,9 +116,21 @@ class ScreeningService:
         return self._parties
 
     def _party_links(self) -> PartyLinks:
-        """The same party across lists (built on the first hit that needs it)."""
+        """The same party across lists, built on the first hit that needs it.
+
+        Deriving the links reads every listed party (~1 s with the shipped lists), which a
+        one-off ``txmon screen`` of a listed address would pay each time: they are kept in
+        the store per list head and per version of the linking code, and read back.
+        """
         if self._links is None:
-            self._links = PartyLinks(self._party_list(), self.tag_store.all_tags())
+            assert self._head is not None  # follow_head() ran first
+            key = f"{LINKS_KEY}{self._head[0]}:{_links_code()}"
+            raw = self.store.get(key)
+            if raw is not None:
+                self._links = PartyLinks.from_wire(loads(raw))
+            else:
+                self._links = PartyLinks(self._party_list(), self.tag_store.all_tags())
+                self.store.put(key, dumps(self._links.to_wire()))
         return self._links
 
     def _tokens(self) -> list[str]:
@@ -263,6 +279,17 @@ class ScreeningService:
             rid = record_id or _record_id(kind, at)
             answer["confirmation"] = {"id": rid, "seq": self.log.record(rid, answer)}
         return answer
+
+
+@functools.cache
+def _links_code() -> str:
+    """Fingerprint of the code that derives party links: a change re-derives them."""
+    from screening import dates, links, text
+
+    digest = hashlib.sha256()
+    for module in (links, text, dates):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -238,3 +238,14 @@ def test_address_check_never_builds_the_name_index(service: ScreeningService,
     assert service.screen_address(UNLISTED, record=False)["decision"] == "allow"
     with pytest.raises(AssertionError, match="name index built"):
         service.screen_name(NameQuery("Lazarus Group"), record=False)
+
+
+def test_party_links_are_derived_once_per_list_head(service: ScreeningService,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second process (a second `txmon screen` of a listed address) reads the links the
+    first one stored instead of reading every listed party again, and answers the same."""
+    first = service.screen_address(SEMENOV_ETH, record=False)
+    again = ScreeningService(service.store, service._tags, clock=lambda: TODAY)
+    monkeypatch.setattr(again.tag_store, "parties", lambda: pytest.fail("parties re-read"))
+    second = again.screen_address(SEMENOV_ETH, record=False)
+    assert second["reasons"] == first["reasons"] and second["decision"] == "block"
