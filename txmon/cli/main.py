@@ -10,13 +10,12 @@ from importlib import import_module
 import click
 
 from txmon.cli.context import CliContext
-from txmon.errors import NotBuiltYet, TxmonError
+from txmon.errors import TxmonError
 from txmon.settings import load_settings
 
 # Commands live in one module each, imported when the command is resolved: a one-off
 # `txmon screen ADDRESS` must not pay for importing the engine, ingest and API stacks
-# (~1 s of its start-up). A module that does not exist yet (another issue) answers
-# "not built yet" through txmon.cli.pending.
+# (~1 s of its start-up).
 _COMMAND_MODULES = {
     "demo": "txmon.cli.demo",
     "engine": "txmon.cli.engine",
@@ -27,6 +26,7 @@ _COMMAND_MODULES = {
     "rules": "txmon.cli.rules",
     "screen": "txmon.cli.screen",
     "api": "txmon.cli.api",
+    "confirmations": "txmon.cli.confirmations",
 }
 
 
@@ -47,9 +47,6 @@ class TxmonGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except NotBuiltYet as exc:
-            click.echo(f"txmon: not built yet: {exc}", err=True)
-            sys.exit(3)
         except TxmonError as exc:
             click.echo(f"txmon: error: {exc}", err=True)
             sys.exit(2)
@@ -90,14 +87,5 @@ def main(ctx: click.Context, data_dir: str | None, bus: str | None, store: str |
 
 
 def _load(name: str) -> click.Command:
-    from txmon.cli.pending import pending_command
-
-    module_name = _COMMAND_MODULES[name]
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return pending_command(name)
-    command: click.Command = getattr(module, name)
+    command: click.Command = getattr(import_module(_COMMAND_MODULES[name]), name)
     return command
