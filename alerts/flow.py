@@ -12,7 +12,7 @@ alert (no path) is drawn as its matched address and the transfer's other side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rules.history import TransferHistory
 from txmon.models import Alert
@@ -62,7 +62,7 @@ class Flow:
 
 def _labels(alert: Alert) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for match in alert.evidence.get("matches") or []:  # type: ignore[union-attr]
+    for match in cast("list[dict[str, Any]]", alert.evidence.get("matches") or []):
         for tag in match.get("tags") or []:
             label = f"{tag['entity']} ({tag['source']})"
             out.setdefault(match["address"], [])
@@ -109,7 +109,7 @@ def _direct_edges(alert: Alert, history: TransferHistory | None) -> list[Edge]:
     when = transfer.block_time.strftime("%Y-%m-%dT%H:%M:%SZ") \
         if transfer and transfer.block_time else ""
     matched = {m["address"]: m.get("side", "input")
-               for m in alert.evidence.get("matches") or []}  # type: ignore[union-attr]
+               for m in cast("list[dict[str, Any]]", alert.evidence.get("matches") or [])}
     if transfer is None:
         return [Edge(a, a, alert.amount, alert.amount, alert.transfer_id, when)
                 for a in list(matched)[:1]]
