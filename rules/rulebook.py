@@ -25,9 +25,10 @@ _RULE_KEYS = {"id", "title", "severity", "match", "when", "description", "enable
 _MATCH_KEYS = {"kind", "category", "source", "program"}
 _EXPOSURE_KEYS = {"model", "max_hops", "min_share", "source"}
 # signal: which transfers a rule is evaluated on — "direct" (touches a tag its match
-# accepts), "exposure" (carries indirect taint) or "any". A cheap pre-filter: most
-# transfers touch nothing, and CEL evaluation is the hot loop's largest cost.
-SIGNALS = ("direct", "exposure", "any")
+# accepts), "exposure" (carries indirect taint), "exchange" (a back-office deposit or
+# withdrawal, e.g. the ¥30M report) or "any". A cheap pre-filter: most transfers touch
+# nothing, and CEL evaluation is the hot loop's largest cost.
+SIGNALS = ("direct", "exposure", "exchange", "any")
 
 
 @dataclass(frozen=True, slots=True)

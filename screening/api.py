@@ -3,6 +3,7 @@
     POST /v1/screen/address   analyst, admin     pre-withdrawal decision
     POST /v1/screen/name      analyst, admin     name screening
     GET  /v1/alerts           regulator, analyst, admin   the alert feed (read-only)
+    GET  /v1/confirmations    regulator, analyst, admin   confirmation records (read-only)
     GET  /healthz             anyone             store reachable, lists loaded
     GET  /metrics             anyone             Prometheus (requests and decisions)
 
@@ -44,6 +45,7 @@ _bearer = HTTPBearer(auto_error=False)
 _ID = r"^[A-Za-z0-9._:@/-]{1,128}$"
 MAX_BODY_BYTES = 16 * 1024  # the largest valid request is under 2 kB
 MAX_SEQ = 2**53 - 1  # sequence numbers stay exact in every JSON reader
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _json_integer(value: Any) -> Any:
@@ -71,6 +73,9 @@ ChainName = Annotated[str, AfterValidator(_known_chain),
 
 class AddressRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    transfer: str | None = Field(default=None, pattern=_ID, description="The withdrawal or "
+                                 "transfer this check is for (kept in the confirmation record).")
 
     address: str = Field(min_length=1, max_length=128, examples=["0xdcbEfF…3193"])
     chain: ChainName | None = Field(
@@ -143,6 +148,17 @@ class Answer(BaseModel):
     list_versions: dict[str, str]
     at: str
     confirmation: Confirmation
+    requested_by: str
+
+
+Decision = Literal["allow", "review", "block"]
+
+
+class ConfirmationPage(BaseModel):
+    """Confirmation records as stored (``hash``/``prev_hash`` verify), oldest first."""
+
+    records: list[dict[str, Any]]
+    next_seq: int
 
 
 class AlertPage(BaseModel):
@@ -155,15 +171,17 @@ class Health(BaseModel):
     lists: dict[str, str]
 
 
-def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str]) -> FastAPI:
-    """The API over one screening service; ``tokens`` maps token → role."""
+def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str],
+               names: dict[str, str] | None = None) -> FastAPI:
+    """The API over one screening service; ``tokens`` maps token → role, ``names`` token →
+    the identity recorded as who asked (default: the role)."""
     # validatorUrl None: Swagger UI would otherwise fetch a badge from its online validator.
     app = FastAPIOffline(title="txmon screening API", version="1", max_body_size=MAX_BODY_BYTES,
                          swagger_ui_parameters={"validatorUrl": None})
 
     def require(*roles: str) -> Any:
-        async def check(cred: Annotated[HTTPAuthorizationCredentials | None,
-                                        Depends(_bearer)]) -> str:
+        async def check(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None,
+                                                          Depends(_bearer)]) -> str:
             if cred is None:
                 raise HTTPException(401, "missing bearer token",
                                     headers={"WWW-Authenticate": "Bearer"})
@@ -172,6 +190,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
                 raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
             if role not in roles:
                 raise HTTPException(403, f"role {role} may not do this")
+            request.state.caller = (names or {}).get(cred.credentials, role)
             return role
         return Depends(check)
 
@@ -206,15 +225,17 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
 
     @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
-    async def screen_address(body: AddressRequest) -> Response:
+    async def screen_address(body: AddressRequest, request: Request) -> Response:
         return _counted("address", service.screen_address(
-            body.address, body.chain, body.customer, value_jpy=body.value_jpy))
+            body.address, body.chain, body.customer, value_jpy=body.value_jpy,
+            by=request.state.caller, transfer=body.transfer))
 
     @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
-    async def screen_name(body: NameRequest) -> Response:
+    async def screen_name(body: NameRequest, request: Request) -> Response:
         country = body.country.upper() if body.country else None
-        return _counted("name", service.screen_name(NameQuery(body.name, body.dob, country)))
+        return _counted("name", service.screen_name(NameQuery(body.name, body.dob, country),
+                                                    by=request.state.caller))
 
     @app.get("/v1/alerts", response_model=AlertPage, responses=_AUTH,
              dependencies=[reader, only_query("from_seq", "limit")])
@@ -223,6 +244,21 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         events = [event for _, event in islice(alerts.events(from_seq), limit)]
         last = events[-1]["sequence"] if events else from_seq - 1
         return {"events": events, "next_seq": int(last) + 1}
+
+    @app.get("/v1/confirmations", response_model=ConfirmationPage, responses=_AUTH,
+             dependencies=[reader, only_query("from_seq", "limit", "from", "to", "decision")])
+    async def confirmation_records(
+            from_seq: Annotated[int, Query(ge=1, le=MAX_SEQ)] = 1,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+            since: Annotated[str | None, Query(alias="from", pattern=_DAY,
+                                               description="First day (UTC)")] = None,
+            until: Annotated[str | None, Query(alias="to", pattern=_DAY,
+                                               description="Last day (UTC), inclusive")] = None,
+            decision: Decision | None = None) -> Response:
+        first, last_day = _day("from", since), _day("to", until)
+        records = list(islice(service.log.select(from_seq, first, last_day, decision), limit))
+        last = records[-1]["seq"] if records else from_seq - 1
+        return _json({"records": records, "next_seq": int(last) + 1})
 
     app.mount("/metrics", make_asgi_app())
 
@@ -233,6 +269,19 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         return {"status": "ok", "lists": versions}
 
     return app
+
+
+def _day(name: str, text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD query parameter as a date; a day that does not exist is a 422. (A
+    ``date`` parameter would let pydantic read ``from=0`` as a Unix timestamp.)"""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RequestValidationError([{"type": "invalid",
+                                       "loc": ["query", name], "input": text,
+                                       "msg": "Input should be a valid date"}]) from None
 
 
 def _counted(kind: str, answer: dict[str, Any]) -> Response:
@@ -250,7 +299,7 @@ def _json(answer: dict[str, Any]) -> Response:
 def app_from_env() -> FastAPI:
     """uvicorn factory for ``txmon api --workers N``: each worker process builds its own
     app from the ``TXMON_*`` environment (the parent exported its settings there)."""
-    from screening.auth import parse_tokens
+    from screening.auth import parse_tokens, token_names
     from screening.runtime import open_service
     from txmon.app import App
     from txmon.settings import load_settings
@@ -259,4 +308,5 @@ def app_from_env() -> FastAPI:
     service = open_service(application)
     service.matcher()
     return create_app(service, AlertStore(application.store),
-                      parse_tokens(application.settings.api_tokens))
+                      parse_tokens(application.settings.api_tokens),
+                      token_names(application.settings.api_tokens))

@@ -1,6 +1,8 @@
 """API tokens and roles, from ``settings.api_tokens`` ("token=role,token=role", a secret).
 
-Roles: ``analyst`` (screening), ``regulator`` (read-only alert feed), ``admin`` (all).
+Roles: ``analyst`` (screening), ``regulator`` (read-only alert feed and confirmation
+records), ``admin`` (all). An entry may name its holder (``token=role:name``): the name
+is who asked, in every confirmation record the token's requests make.
 Tokens are compared in constant time and never logged or echoed: an error names the
 problem ("unknown token"), never the token.
 """
@@ -8,27 +10,46 @@ problem ("unknown token"), never the token.
 from __future__ import annotations
 
 import hmac
+import re
 
 from pydantic import SecretStr
 
 from txmon.errors import ConfigError
 
 ROLES = ("analyst", "regulator", "admin")
+_NAME = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 
 
 def parse_tokens(secret: SecretStr | None) -> dict[str, str]:
     """token → role; a malformed entry or an unknown role is a start-up error."""
+    return {token: role for token, role, _ in _entries(secret)}
+
+
+def token_names(secret: SecretStr | None) -> dict[str, str]:
+    """token → the identity recorded as ``requested_by`` in confirmation records.
+
+    An entry ``token=role:name`` names it (``analyst:ops-tokyo``); a bare ``token=role``
+    is ``<role>-token-<n>`` (its place in the list): never the token itself.
+    """
+    return {token: name for token, _, name in _entries(secret)}
+
+
+def _entries(secret: SecretStr | None) -> list[tuple[str, str, str]]:
     if secret is None:
-        return {}
-    out: dict[str, str] = {}
+        return []
+    out: list[tuple[str, str, str]] = []
     for n, item in enumerate(secret.get_secret_value().split(","), 1):
-        token, sep, role = item.strip().rpartition("=")
+        token, sep, grant = item.strip().rpartition("=")
+        role, _, name = grant.partition(":")
         if not sep or not token or role not in ROLES:
-            raise ConfigError(f"TXMON_API_TOKENS: entry {n} must be token=role with role one "
-                              f"of {', '.join(ROLES)}")
+            raise ConfigError(f"TXMON_API_TOKENS: entry {n} must be token=role[:name] with "
+                              f"role one of {', '.join(ROLES)}")
         if len(token) < 16:
             raise ConfigError(f"TXMON_API_TOKENS: entry {n}: token shorter than 16 characters")
-        out[token] = role
+        if name and not _NAME.fullmatch(name):
+            raise ConfigError(f"TXMON_API_TOKENS: entry {n}: name must be 1-64 of "
+                              "A-Z a-z 0-9 . _ @ -")
+        out.append((token, role, name or f"{role}-token-{n}"))
     return out
 
 

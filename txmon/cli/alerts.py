@@ -244,3 +244,8 @@ def webhook(cli: CliContext, url: str, name: str, attempts: int) -> None:
     finally:
         sink.close()
     click.echo(f"delivered {sent} events to {url}", err=True)
+
+
+from txmon.cli.alert_report import report  # noqa: E402 - a command module of its own
+
+alerts.add_command(report)

@@ -16,7 +16,7 @@ import click
 
 from alerts.store import AlertStore
 from screening.accesslog import log_config
-from screening.auth import parse_tokens
+from screening.auth import parse_tokens, token_names
 from screening.runtime import open_service
 from txmon.cli.context import CliContext
 from txmon.errors import ConfigError, MissingExtra
@@ -53,7 +53,8 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
         return
     service = open_service(obj.app)
     service.matcher()
-    app = create_app(service, AlertStore(obj.app.store), tokens)
+    app = create_app(service, AlertStore(obj.app.store), tokens,
+                     token_names(obj.settings.api_tokens))
     click.echo(f"txmon api: http://{host}:{port} ({len(tokens)} tokens)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=obj.settings.log_level.lower(),
                 access_log=access_log, log_config=log_config())

@@ -62,6 +62,7 @@ def _register() -> None:
     """Each command lives in its own module; imported here, after ``main`` exists."""
     from txmon.cli.alerts import alerts
     from txmon.cli.api import api
+    from txmon.cli.confirmations import confirmations
     from txmon.cli.demo import demo
     from txmon.cli.engine import engine
     from txmon.cli.ingest import ingest
@@ -70,7 +71,8 @@ def _register() -> None:
     from txmon.cli.screen import screen
     from txmon.cli.tags import tags
 
-    for command in (demo, engine, alerts, tags, ingest, replay, rules, screen, api):
+    for command in (demo, engine, alerts, tags, ingest, replay, rules, screen, api,
+                    confirmations):
         main.add_command(command)
 
 

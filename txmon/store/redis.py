@@ -200,5 +200,16 @@ class RedisStore(Store):
     def log_head(self, log: str) -> LogHead:
         return self._read_head(self._r, self._log_keys(log)[0])
 
+    @_translated
+    def trim_log(self, log: str, through_seq: int) -> int:
+        # The head lives in its own key here, but the last entry stays on both backends.
+        head_key, entries_key, _ = self._log_keys(log)
+        last = min(through_seq, self._read_head(self._r, head_key).seq - 1)
+        deleted = 0
+        for start in range(1, last + 1, _SCAN_BATCH):
+            seqs = [str(s) for s in range(start, min(start + _SCAN_BATCH, last + 1))]
+            deleted += int(self._r.hdel(entries_key, *seqs))  # type: ignore[arg-type]
+        return deleted
+
     def close(self) -> None:
         self._r.close()
