@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, ScreeningService
+from txmon.chains import ChainName
 from txmon.errors import BadRecord
 from txmon.transfer_schema import describe
 from txmon.wire import loads
@@ -45,7 +46,7 @@ class AddressLine(BaseModel):
 
     id: QueryId
     address: str = Field(min_length=1, max_length=128)
-    chain: Literal["ethereum", "bitcoin"] | None = None
+    chain: ChainName | None = None
     customer: _Id | None = None
     value_jpy: Annotated[int, Field(ge=0, le=MAX_VALUE_JPY)] | None = None
     transfer: _Id | None = None
