@@ -17,9 +17,10 @@ install: $(BIN)/txmon
 demo: install
 	$(BIN)/txmon demo
 
-## Start Redis, Kafka, geth and btcd on loopback, then run every test tier and ruff.
+## Start Redis, Kafka, geth and btcd on loopback, then run ruff, mypy and every test tier.
 test: install services-up
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@rc=0; $(BIN)/pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test tree is broken" >&2; exit 1; fi; \
 	exit $$rc
@@ -30,6 +31,7 @@ unit: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 services-up:
 	scripts/services up

@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from enrich import snapshot
-from enrich.addresses import normalize_or_none
 from enrich.designations import Designations
 from enrich.snapshot import Record
 from enrich.sources.base import ListedParty, LoadedList, TokenInfo
 from enrich.tagoutbox import outbox_item, publish_pending
 from enrich.tagversions import Delta, VersionMeta, version_id
 from txmon import wire
+from txmon.addresses import normalize_or_none
 from txmon.bus.base import TAG_UPDATES, Producer
 from txmon.errors import TxmonError
 from txmon.models import Tag

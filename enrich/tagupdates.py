@@ -67,7 +67,7 @@ def delta_messages(delta: Delta) -> list[dict[str, Any]]:
     entries = [("added", a) for a in delta.added] + [("removed", a) for a in delta.removed]
     entries += [("changed", a) for a in delta.changed]
     chunks = [entries[i:i + PART_SIZE] for i in range(0, len(entries), PART_SIZE)] or [[]]
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"type": "tags.version", "source": delta.source, "version": delta.version,
          "previous": delta.previous, "published": delta.published.isoformat(),
          "part": n, "parts": len(chunks),

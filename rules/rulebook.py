@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -18,6 +18,7 @@ from rules.condition import DEFAULT_DIRECT, Condition
 from rules.exposure.config import MODELS, PPM, ExposureConfig
 from rules.tagfilter import TagFilter
 from txmon.errors import RulebookError
+from txmon.vocabulary import vocabulary
 
 SEVERITIES = ("low", "medium", "high", "critical")
 _RULE_KEYS = {"id", "title", "severity", "match", "when", "description", "enabled", "signal"}
@@ -60,7 +61,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = cast(dict[str, Any], loader.construct_mapping(node, deep=True))
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -82,12 +83,19 @@ def _parse_match(raw: Any, fail: Any) -> TagFilter | None:
     unknown = set(raw) - _MATCH_KEYS - {"__line__"}
     if unknown:
         fail(f"unknown key(s) in 'match': {', '.join(sorted(unknown))}")
-    return TagFilter(
+    found = TagFilter(
         kind=raw.get("kind"),
         categories=_as_set(raw.get("category")),
         sources=_as_set(raw.get("source")),
         programs=_as_set(raw.get("program")),
     )
+    words = vocabulary()  # a typo would match nothing: refuse it (seeds/vocabulary.yaml)
+    for name, values in (("kind", [] if found.kind is None else [str(found.kind)]),
+                          ("category", found.categories), ("source", found.sources)):
+        error = words.unknown(name, values)
+        if error:
+            fail(f"'match': {error}")
+    return found
 
 
 def _parse_rule(raw: Any, path: str, seen: set[str]) -> Rule | None:

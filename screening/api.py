@@ -30,12 +30,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from alerts.store import AlertStore
 from screening.auth import role_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
+from txmon.chains import CHAINS
 from txmon.errors import BackendError, BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
@@ -59,6 +60,17 @@ def _json_integer(value: Any) -> Any:
 Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
 
 
+def _known_chain(value: str) -> str:
+    if value not in CHAINS:
+        raise ValueError(f"must be one of {', '.join(CHAINS)}")
+    return value
+
+
+# The chains of the registry (txmon/chains.py), an enum in the OpenAPI document.
+ChainName = Annotated[str, AfterValidator(_known_chain),
+                      WithJsonSchema({"type": "string", "enum": list(CHAINS)})]
+
+
 class AddressRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -66,7 +78,7 @@ class AddressRequest(BaseModel):
                                  "transfer this check is for (kept in the confirmation record).")
 
     address: str = Field(min_length=1, max_length=128, examples=["0xdcbEfF…3193"])
-    chain: Literal["ethereum", "bitcoin"] | None = Field(
+    chain: ChainName | None = Field(
         default=None, description="When given, the address must be an address of this chain.")
     customer: str | None = Field(default=None, pattern=_ID)
     value_jpy: Yen | None = Field(default=None, description="Value in whole yen; above "
@@ -102,13 +114,15 @@ class Invalid(BaseModel):
     detail: list[FieldError]
 
 
-_DOWN = {503: {"model": Problem, "description": "The store is down: nothing was decided or "
-               "recorded; retry (a decision is never made without its confirmation record)"}}
-_AUTH = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
+_Responses = dict[int | str, dict[str, Any]]  # what FastAPI's ``responses=`` takes
+_DOWN: _Responses = {503: {"model": Problem, "description": "The store is down: nothing was "
+               "decided or recorded; retry (a decision is never made without its "
+               "confirmation record)"}}
+_AUTH: _Responses = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
          403: {"model": Problem, "description": "The token's role may not do this"},
          422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"},
          **_DOWN}
-_BODY = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
+_BODY: _Responses = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
          413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes (plain text "
                "when Content-Length says so, JSON when counted while reading)",
                "content": {"text/plain": {"schema": {"type": "string"}}}}}

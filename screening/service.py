@@ -18,8 +18,6 @@ from typing import Any
 
 from enrich.enricher import TagLookup
 from enrich.tagstore import TagStore
-from ingest.exchange.accounts import Accounts
-from ingest.exchange.mapping import MOF_THRESHOLD_JPY
 from rules.exposure.config import ExposureConfig
 from screening import countries, jurisdiction
 from screening.confirmations import ConfirmationLog
@@ -30,13 +28,14 @@ from screening.links import PartyLinks
 from screening.matcher import NameMatcher, NameQuery
 from screening.reading import read
 from screening.text import normalise, warm_up
+from txmon.customers import MOF_THRESHOLD_JPY, Accounts
 from txmon.errors import BadRecord
 from txmon.models import TagKind
 from txmon.store.base import Store
+from txmon.vocabulary import vocabulary
 
-# The rulebook's vocabulary, plus GraphSense's own names, which its loader passes through.
-RISKY_CATEGORIES = frozenset({"mixer", "darknet", "ransomware", "scam", "hack", "sanctioned",
-                              "mixing_service", "darknet_market", "hacker"})
+# The vocabulary's risky categories, plus the list terms mapped onto them (seeds/vocabulary.yaml).
+RISKY_CATEGORIES = vocabulary().risky_terms()
 HEAD_TTL = 1.0
 # ¥10^15 (1,000 trillion yen) is more than every crypto-asset in existence: a larger
 # withdrawal value cannot exist and is refused before anything is decided or recorded.
@@ -208,9 +207,10 @@ class ScreeningService:
         for tag in self._tags.tags_for(address):
             if not tag.active_on(today):
                 continue
-            evidence = {"source": tag.source, "entity": tag.entity, "category": tag.category,
-                        "programs": list(tag.programs), "list_id": tag.list_id,
-                        "listed_at": _iso(tag.listed_at)}
+            evidence: dict[str, Any] = {
+                "source": tag.source, "entity": tag.entity, "category": tag.category,
+                "programs": list(tag.programs), "list_id": tag.list_id,
+                "listed_at": _iso(tag.listed_at)}
             group = self._links.group((tag.source, tag.list_id)) if (
                 self._links and tag.list_id) else ()
             if len(group) > 1:  # one reason per list (own dates), but one party

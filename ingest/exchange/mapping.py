@@ -19,12 +19,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from enrich.addresses import normalize
-from ingest.exchange import accounts, travelrule
+from ingest.exchange import travelrule
+from txmon import customers as accounts
+from txmon.addresses import normalize
 from txmon.models import Asset, ExchangeContext, Leg, Transfer, TransferKind, TransferStatus
 
 CHAIN = "exchange"
-MOF_THRESHOLD_JPY = 30_000_000
 
 
 @dataclass(slots=True)
@@ -106,6 +106,6 @@ def _extra(event: dict[str, Any], counterparty_country: str | None) -> dict[str,
         extra["onchain_tx"] = event["tx_hash"]
     if "value_jpy" in event:
         extra["value_jpy"] = event["value_jpy"]
-        if int(event["value_jpy"]) > MOF_THRESHOLD_JPY:
+        if int(event["value_jpy"]) > accounts.MOF_THRESHOLD_JPY:
             extra["mof_report"] = "over-30m-jpy"
     return extra

@@ -6,7 +6,7 @@ import sys
 from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -42,7 +42,7 @@ def list_alerts(cli: CliContext, as_json: bool) -> None:
               help="File to write (- for stdout).")
 @click.option("--from-seq", type=int, default=1, show_default=True)
 @pass_cli
-def export(cli: CliContext, out: click.utils.LazyFile, from_seq: int) -> None:
+def export(cli: CliContext, out: BinaryIO, from_seq: int) -> None:
     """Write the feed (CloudEvents, hash-chained) as NDJSON; its head goes to stderr.
 
     Signed heads (checkpoints) follow the event they sign; with a feed key configured the
@@ -121,8 +121,8 @@ def _keyring(pubkeys: tuple[str, ...]) -> Keyring | None:
               "(empty for a feed from sequence 1).")
 @click.option("--expect-head", help="SEQ:HASH the feed must end at (the topic tail, or the "
               "head printed by `txmon alerts export`): detects events removed at the end.")
-def verify(file: click.utils.LazyFile, pubkeys: tuple[str, ...],
-           heads: tuple[click.utils.LazyFile, ...], allow_unsigned_tail: bool, from_seq: int,
+def verify(file: BinaryIO, pubkeys: tuple[str, ...],
+           heads: tuple[BinaryIO, ...], allow_unsigned_tail: bool, from_seq: int,
            prevhash: str, expect_head: str | None) -> None:
     """Prove an exported feed's origin, order, no edit and completeness (stdin if no FILE).
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import click
 
-from enrich.addresses import normalize
 from enrich.seeding import ensure_seeded
 from enrich.sources import FORMATS, loader
 from enrich.sources.base import LoadedList
 from enrich.tagstore import TagStore
 from enrich.tagversions import Delta
 from txmon import wire
+from txmon.addresses import normalize
 from txmon.bus.base import TAG_UPDATES
 from txmon.models import Tag
 

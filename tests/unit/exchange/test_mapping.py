@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.exchange.accounts import Accounts, account_for
 from ingest.exchange.mapping import effects
 from tests.unit.exchange.stream import ADDRESSES, ETH, IVMS, event
+from txmon.customers import Accounts, account_for
 from txmon.errors import InvalidAddress
 from txmon.models import TransferKind, TransferStatus
 from txmon.store.sqlite import SqliteStore
