@@ -7,6 +7,11 @@ Verdicts (thresholds in docs/screening.md):
 * ``possible`` — score ≥ ``REVIEW`` and nothing rules the party out;
 * ``namesake`` — the name scores ≥ ``REVIEW`` but the dates of birth differ: reported, so
   an analyst can see it was considered, but not a hit.
+
+A name alone is never ``strong``. Each reading of the query is scored (a kanji name has
+several: :func:`screening.text.forms`), and a query written in kana is also compared by
+sound with the Latin names of listed individuals (:mod:`screening.phonetic`); the best
+alignment per party counts.
 """
 
 from __future__ import annotations
