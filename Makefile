@@ -26,9 +26,10 @@ console: install
 	  $(BIN)/txmon --data-dir "$${TXMON_DATA_DIR:-$$HOME/.local/share/txmon}/demo" api
 
 ## Start Redis, Kafka, geth and btcd on loopback, install chromium for the browser
-## tests, then run every test tier and ruff.
+## tests, then run ruff, mypy and every test tier.
 test: install services-up browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@rc=0; $(BIN)/pytest || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the test tree is broken" >&2; exit 1; fi; \
 	exit $$rc
@@ -39,6 +40,7 @@ unit: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 services-up:
 	scripts/services up

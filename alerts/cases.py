@@ -220,8 +220,8 @@ class CaseBook:
         def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
             entry = {"case": case_id, "seq": seq, "kind": kind, "by": user.name,
                      "role": user.role, "at": at, "data": data, "prevhash": prev_hash}
-            entry["hash"] = entry_hash(entry)
-            return dumps(entry), entry["hash"]
+            digest = entry["hash"] = entry_hash(entry)
+            return dumps(entry), digest
 
         result = self._store.append_chained(log, f"after:{head.seq}", build)
         if not result.created or result.seq != head.seq + 1:

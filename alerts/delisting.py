@@ -23,7 +23,7 @@ from typing import Any
 from alerts.feed import DELISTED_TYPE
 from alerts.store import AlertStore
 from alerts.workflow import ALLOWED, AlertWorkflow
-from rules.history import history_address
+from txmon.addresses import key_text
 from txmon.models import Alert
 
 
@@ -41,10 +41,11 @@ class Delisting:
 def _reasons(alert: Alert, source: str, wanted: set[str]) -> dict[str, str]:
     """Delisted addresses this alert rests on → the party named in its evidence ('' if none)."""
     found: dict[str, str] = {}
-    for match in alert.evidence.get("matches") or ():  # type: ignore[union-attr]
+    matches = alert.evidence.get("matches")
+    for match in matches if isinstance(matches, list) else ():
         if not isinstance(match, dict) or not isinstance(match.get("address"), str):
             continue  # evidence of an older shape: nothing to match on
-        address = history_address(match["address"])
+        address = key_text(match["address"])
         tags = [t for t in match.get("tags") or () if isinstance(t, dict)
                 and t.get("source") == source]
         if address in wanted and tags:
@@ -52,7 +53,7 @@ def _reasons(alert: Alert, source: str, wanted: set[str]) -> dict[str, str]:
     exposure: Any = alert.evidence.get("exposure") or {}
     for raw in exposure.get("sources") or ():
         if isinstance(raw, str):
-            found.setdefault(history_address(raw), "")
+            found.setdefault(key_text(raw), "")
     return {a: p for a, p in found.items() if a in wanted}
 
 
@@ -65,10 +66,10 @@ class AlertDelistings:
 
     def apply(self, delisting: Delisting) -> int:
         """Flag every open alert resting on a delisted address; returns new events."""
-        wanted = {history_address(a) for a in delisting.addresses}
+        wanted = {key_text(a) for a in delisting.addresses}
         if not wanted:
             return 0
-        parties = {history_address(a): p for a, p in (delisting.parties or {}).items()}
+        parties = {key_text(a): p for a, p in (delisting.parties or {}).items()}
         count = 0
         for alert in self._alerts.alerts():
             reasons = _reasons(alert, delisting.source, wanted)

@@ -62,7 +62,8 @@ class Flow:
 
 def _labels(alert: Alert) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for match in alert.evidence.get("matches") or []:  # type: ignore[union-attr]
+    matches: Any = alert.evidence.get("matches") or []
+    for match in matches:
         for tag in match.get("tags") or []:
             label = f"{tag['entity']} ({tag['source']})"
             out.setdefault(match["address"], [])
@@ -108,8 +109,8 @@ def _direct_edges(alert: Alert, history: TransferHistory | None) -> list[Edge]:
     transfer = history.find(alert.transfer_id) if history is not None else None
     when = transfer.block_time.strftime("%Y-%m-%dT%H:%M:%SZ") \
         if transfer and transfer.block_time else ""
-    matched = {m["address"]: m.get("side", "input")
-               for m in alert.evidence.get("matches") or []}  # type: ignore[union-attr]
+    matches: Any = alert.evidence.get("matches") or []
+    matched = {m["address"]: m.get("side", "input") for m in matches}
     if transfer is None:
         return [Edge(a, a, alert.amount, alert.amount, alert.transfer_id, when)
                 for a in list(matched)[:1]]

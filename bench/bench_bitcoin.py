@@ -47,9 +47,9 @@ from pathlib import Path
 from bitcoin.core import CBlock
 
 from ingest.bitcoin.blocks import BlockDecoder
-from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.parse import parse_block
 from ingest.bitcoin.utxo import Outpoint, Prevout, UtxoCache
+from txmon.addresses.networks import MAINNET
 from txmon.models import Leg
 from txmon.store.base import AppendResult, EntryBuilder, LogHead, Store
 from txmon.store.redis import RedisStore

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from enrich.addresses import normalize
+from txmon.addresses import normalize
 from txmon.errors import ListFormatError
 from txmon.models import Tag
 

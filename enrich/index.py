@@ -3,7 +3,8 @@
 Almost every address the pipeline sees is untagged, so the index is built for the
 miss: one dict probe. To keep a million tagged addresses in little memory, keys are
 the 20 raw bytes of an EVM address (53 bytes per key object instead of 83 for the
-42-character string) and other addresses their canonical string; each value is a
+42-character string) and other addresses their canonical string
+(:func:`txmon.addresses.index_key`, derived from the one normal form); each value is a
 shared int into a tuple of interned tag groups (tags stripped of their address, so
 every address of one entity shares one group). ``Tag`` objects are built only on a hit.
 
@@ -16,33 +17,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from enrich.tagstore import TagStore
+from txmon.addresses.keys import Key, index_key, key_address
 from txmon.models import Tag
 
-Key = bytes | str
-Fields = tuple[object, ...]  # a Tag's fields after ``address``, in declaration order
+Fields = tuple[Any, ...]  # a Tag's fields after ``address``, in declaration order
 Group = tuple[Fields, ...]
 _FIELDS = tuple(f.name for f in dataclasses.fields(Tag) if f.name != "address")
-_HEXDIGITS = frozenset("0123456789abcdefABCDEF")
-_BECH32_PREFIXES = ("bc1", "tb1", "bcrt1", "ltc1")
-
-
-def index_key(address: str) -> Key:
-    """Dict key of an address as ingest or a list writes it (any case for EVM/bech32)."""
-    if len(address) == 42 and address[0] == "0" and address[1] in "xX":
-        try:
-            return bytes.fromhex(address[2:])
-        except ValueError:
-            return address
-    lowered = address.lower()
-    if lowered.startswith(_BECH32_PREFIXES):
-        return lowered
-    return address
-
-
-def _address_of(key: Key) -> str:
-    return "0x" + key.hex() if isinstance(key, bytes) else key
 
 
 class TagIndex:
@@ -83,7 +66,7 @@ class TagIndex:
         slot = mapping.get(key)
         if slot is None:
             return ()
-        canonical = _address_of(key)
+        canonical = key_address(key)
         group = groups[slot]
         if len(group) == 1:
             return (Tag(canonical, *group[0]),)

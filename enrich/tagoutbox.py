@@ -33,14 +33,16 @@ def outbox_item(delta: Delta, seq: int) -> tuple[str, bytes]:
     body = {"seq": seq, "source": delta.source, "version": delta.version,
             "previous": delta.previous, "published": delta.published.isoformat(),
             "added": list(delta.added), "removed": list(delta.removed),
-            "changed": list(delta.changed), "parties": delta.parties}
+            "changed": list(delta.changed), "parties": delta.parties,
+            "names_changed": delta.names_changed}
     return f"{OUTBOX}{delta.version}", wire.dumps(body)
 
 
 def _from_wire(data: dict[str, Any]) -> Delta:
     return Delta(str(data["source"]), str(data["version"]), data["previous"],
                  dt.date.fromisoformat(data["published"]), tuple(data["added"]),
-                 tuple(data["removed"]), tuple(data["changed"]), dict(data.get("parties") or {}))
+                 tuple(data["removed"]), tuple(data["changed"]), dict(data.get("parties") or {}),
+                 int(data.get("names_changed") or 0))
 
 
 def publish_pending(store: Store, producer: Producer, topic: str) -> int:

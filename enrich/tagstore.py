@@ -20,6 +20,7 @@ even if publishing fails or the process dies right after the flip.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Iterator
@@ -27,13 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from enrich import snapshot
-from enrich.addresses import normalize_or_none
 from enrich.designations import Designations
 from enrich.snapshot import Record
 from enrich.sources.base import ListedParty, LoadedList, TokenInfo
 from enrich.tagoutbox import outbox_item, publish_pending
 from enrich.tagversions import Delta, VersionMeta, version_id
 from txmon import wire
+from txmon.addresses import normalize_or_none
 from txmon.bus.base import TAG_UPDATES, Producer
 from txmon.errors import TxmonError
 from txmon.models import Tag
@@ -130,8 +131,9 @@ class TagStore:
         first, second = self.meta(v1), self.meta(v2)
         if first.source != second.source:
             raise TxmonError(f"versions of different sources: {first.source} / {second.source}")
-        return snapshot.delta(second.source, v2, v1, second.published,
-                              self.records(v2), self.records(v1))
+        delta = snapshot.delta(second.source, v2, v1, second.published,
+                               self.records(v2), self.records(v1))
+        return dataclasses.replace(delta, names_changed=self._names_between(v1, v2))
 
     def stats(self) -> dict[str, Any]:
         """Per active source: version, publication date and counts."""
@@ -229,11 +231,28 @@ class TagStore:
         self._write_version(meta, records, loaded, names)
         sources = {**head.sources, loaded.source: version}
         delta = snapshot.delta(loaded.source, version, prev_version, day, records, previous)
+        if loaded.names:  # an address-only load carries the names over: nothing changed
+            delta = dataclasses.replace(
+                delta, names_changed=self._names_changed(prev_version, loaded.names))
         flip = {HEAD: _head_to_wire(Head(head.seq + 1, sources))}
         if self._producer is not None and not delta.empty:  # staged with the flip, atomically
             flip.update([outbox_item(delta, head.seq + 1)])
         self.store.put_many(flip)
         return delta
+
+    def _names_changed(self, prev_version: str | None, names: list[ListedParty]) -> int:
+        """Parties of ``names`` not in the previous version as they are, plus those gone."""
+        after = {wire.dumps(_party_to_wire(p)) for p in names}
+        before = self._name_lines(prev_version)
+        return len(after - before) + len(before - after)
+
+    def _names_between(self, v1: str, v2: str) -> int:
+        before, after = self._name_lines(v1), self._name_lines(v2)
+        return len(after - before) + len(before - after)
+
+    def _name_lines(self, version: str | None) -> set[bytes]:
+        raw = self.store.get(f"tags:v:{version}:names") if version else None
+        return {wire.dumps(p) for p in wire.loads(raw)} if raw is not None else set()
 
     def _carried_names(self, prev_version: str | None) -> list[ListedParty]:
         """An address-only list (per-asset lists) keeps the names of the version before."""

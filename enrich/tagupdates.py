@@ -45,6 +45,7 @@ class TagVersionMessage(BaseModel):
     removed: list[_Text] = Field(default_factory=list, max_length=PART_SIZE)
     changed: list[_Text] = Field(default_factory=list, max_length=PART_SIZE)
     parties: dict[_Text, _Text] | None = None  # removed address → its party (delistings)
+    names_changed: int = Field(default=0, ge=0)  # parties added/removed/changed: re-screen
 
 
 def parse_update(raw: bytes) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def delta_messages(delta: Delta) -> list[dict[str, Any]]:
     entries = [("added", a) for a in delta.added] + [("removed", a) for a in delta.removed]
     entries += [("changed", a) for a in delta.changed]
     chunks = [entries[i:i + PART_SIZE] for i in range(0, len(entries), PART_SIZE)] or [[]]
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"type": "tags.version", "source": delta.source, "version": delta.version,
          "previous": delta.previous, "published": delta.published.isoformat(),
          "part": n, "parts": len(chunks),
@@ -76,6 +77,8 @@ def delta_messages(delta: Delta) -> list[dict[str, Any]]:
         for n, chunk in enumerate(chunks, 1)
     ]
     for message in messages:  # who was delisted, when the update knows (designations)
+        if delta.names_changed:
+            message["names_changed"] = delta.names_changed
         if parties := {a: delta.parties[a] for a in message["removed"] if a in delta.parties}:
             message["parties"] = parties
     return messages

@@ -52,10 +52,13 @@ class Delta:
     removed: tuple[str, ...] = ()
     changed: tuple[str, ...] = field(default=())  # still listed, but tags differ
     parties: dict[str, str] = field(default_factory=dict)  # removed address → its party
+    # Listed parties (names) added, removed or changed: a UN, EU, UK or MOF edition often
+    # changes no address at all, yet every customer must be screened again against it.
+    names_changed: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.names_changed)
 
 
 def version_id(source: str, published: dt.date, lines: Iterable[bytes]) -> str:

@@ -89,8 +89,8 @@ def _ref_to_wire(ref: BlockRef) -> dict[str, object]:
 
 def _ref_from_wire(data: dict[str, object]) -> BlockRef:
     return BlockRef(
-        number=int(data["number"]),  # type: ignore[arg-type]
+        number=int(str(data["number"])),
         hash=str(data["hash"]),
         parent_hash=str(data["parent_hash"]),
-        time=dt.datetime.fromtimestamp(float(data["time"]), dt.UTC),  # type: ignore[arg-type]
+        time=dt.datetime.fromtimestamp(float(str(data["time"])), dt.UTC),
     )

@@ -49,6 +49,11 @@ class ReorgTooDeep(TxmonError):
     """The fork point is older than every block the follower kept: it cannot retract."""
 
 
+BATCH_BLOCKS = 10  # blocks per source call (--batch-blocks)
+WORKERS = 4  # source calls in flight (--workers)
+KEEP = 128  # recent blocks kept for retraction (--keep)
+
+
 class Follower:
     """Follows or replays one chain into the bus; see the module docstring for guarantees.
 
@@ -66,9 +71,9 @@ class Follower:
         producer: Producer,
         *,
         name: str = "live",
-        batch_blocks: int = 10,
-        workers: int = 4,
-        keep: int = 128,
+        batch_blocks: int = BATCH_BLOCKS,
+        workers: int = WORKERS,
+        keep: int = KEEP,
         metrics: FollowerMetrics | None = None,
         topic: str = TRANSFERS,
         deadletter_topic: str = DEADLETTER,

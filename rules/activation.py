@@ -29,7 +29,10 @@ TRANSFER_FIELDS: dict[str, tuple[str, Any]] = {
     "units_micro": ("int", 1_000_000), "usd_cents": ("int", 100), "usd_known": ("bool", True),
     "block": ("int", 1), "inputs": ("int", 1), "outputs": ("int", 1),
     "account": ("string", ""), "direction": ("string", ""), "as_of": ("string", "2024-01-01"),
+    "jpy_value": ("int", 30_000_001), "jpy_known": ("bool", True),
+    "counterparty_country": ("string", "SG"), "counterparty_resident": ("bool", False),
 }
+RESIDENT_COUNTRY = "JP"  # FEFTA: a counterparty in Japan is a resident (居住者)
 HIT_FIELDS: dict[str, tuple[str, Any]] = {
     "address": ("string", "0x722122df12d4e14e13ac3b6895a86e84145b6967"),
     "side": ("string", "output"), "units_micro": ("int", 1_000_000), "usd_cents": ("int", 100),
@@ -104,4 +107,16 @@ def transfer_to_activation(enriched: EnrichedTransfer,
         "account": ex.account if ex else "",
         "direction": ex.direction if ex else "",
         "as_of": enriched.as_of.isoformat(),
+        **_jpy(t.extra),
     }
+
+
+def _jpy(extra: dict[str, str]) -> dict[str, Any]:
+    """The FEFTA variables: yen value (the exchange's own, from the feed; -1 unknown:
+    txmon ships no JPY price table) and whether the counterparty is known to be in Japan."""
+    raw = extra.get("value_jpy")
+    value = saturate(int(raw)) if raw is not None and str(raw).isdigit() else None
+    country = extra.get("counterparty_country", "")
+    return {"jpy_value": -1 if value is None else value, "jpy_known": value is not None,
+            "counterparty_country": country,
+            "counterparty_resident": country == RESIDENT_COUNTRY}

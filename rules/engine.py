@@ -84,7 +84,8 @@ class RuleEngine:
         self.rulebook = rulebook
         # Hot-path gate: when every rule needs a tagged address ("direct") or taint
         # ("exposure"), a transfer with neither raises nothing and skips rule evaluation.
-        self._gated = all(r.signal in ("direct", "exposure") for r in rulebook.rules)
+        self._gated = all(r.signal in ("direct", "exposure", "exchange")
+                          for r in rulebook.rules)
         self._untainted = Exposure(rulebook.exposure.model if rulebook.exposure else "")
         if self._store is None or rulebook.exposure is None:
             self.tracker = None
@@ -127,8 +128,9 @@ class RuleEngine:
         exposure = self._untainted  # immutable: shared by every untainted transfer
         if self.tracker is not None and track_exposure:
             exposure = self.tracker.observe(enriched)
-        if self._gated and not enriched.hits and not exposure.is_tainted:
-            return []  # the common case (no tag, no taint): no rule could fire
+        if self._gated and not enriched.hits and not exposure.is_tainted \
+                and t.exchange is None:
+            return []  # the common case (no tag, no taint, on-chain): no rule could fire
         day = t.block_time.date() if t.block_time is not None else enriched.as_of
 
         def usd(amount: int) -> int | None:
@@ -158,6 +160,8 @@ class RuleEngine:
         if rule.signal == "direct" and not matched:
             return None  # cheap pre-filter: most transfers touch no tagged address
         if rule.signal == "exposure" and not exposure.is_tainted:
+            return None
+        if rule.signal == "exchange" and enriched.transfer.exchange is None:
             return None
         decimals = enriched.transfer.asset.decimals
         if not shared:

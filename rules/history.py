@@ -19,7 +19,7 @@ so a crash in between leaves only ids without a body, and replaying the batch co
 Bounded by time, not count: :meth:`TransferHistory.prune` deletes the bodies of transfers
 whose block day is before a cut-off, and their ids from the address sets; it scans the
 bodies, so run it from a scheduled job (retention in docs/rules.md). Addresses are in one
-normal form (EVM hex and bech32 lower-case), the tag index's, so a list's spelling and
+normal form (:func:`txmon.addresses.key_text`: the tag index's key), so a list's spelling and
 ingest's spelling meet.
 """
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from enrich.index import index_key
+from txmon.addresses import key_text
 from txmon.models import Transfer, TransferStatus
 from txmon.store.base import Store
 from txmon.wire import decode_transfer, encode_transfer
@@ -36,12 +36,6 @@ from txmon.wire import decode_transfer, encode_transfer
 BODY = "hist:t:"
 LOG = "hist:"
 RETENTION_DAYS = 5 * 366  # suggested: AML record-keeping rules ask for five years
-
-
-def history_address(address: str) -> str:
-    """The one normal form used in history keys."""
-    key = index_key(address)
-    return "0x" + key.hex() if isinstance(key, bytes) else key
 
 
 class TransferHistory:
@@ -70,7 +64,7 @@ class TransferHistory:
         """Add ``new`` transfers to the set of each address they touch (before bodies)."""
         by_address: dict[str, list[str]] = {}
         for t in new:
-            for address in {history_address(a) for a in t.addresses()}:
+            for address in {key_text(a) for a in t.addresses()}:
                 by_address.setdefault(LOG + address, []).append(t.id)
         if by_address:
             self._store.add_members(by_address)
@@ -83,7 +77,7 @@ class TransferHistory:
     def touching(self, addresses: Iterable[str]) -> list[Transfer]:
         """Stored transfers touching any of ``addresses``, in block order."""
         ids: dict[str, None] = {}
-        for address in sorted({history_address(a) for a in addresses}):
+        for address in sorted({key_text(a) for a in addresses}):
             ids.update(dict.fromkeys(sorted(self._store.members(LOG + address))))
         found = [decode_transfer(raw) for raw in self._store.get_many(BODY + i for i in ids)
                  if raw is not None]
@@ -100,7 +94,7 @@ class TransferHistory:
             t = decode_transfer(raw)
             if t.block_time is not None and t.block_time.date() < before:
                 doomed.append(key)
-                for address in {history_address(a) for a in t.addresses()}:
+                for address in {key_text(a) for a in t.addresses()}:
                     unindex.setdefault(LOG + address, []).append(t.id)
         if unindex:
             self._store.remove_members(unindex)

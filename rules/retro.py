@@ -24,7 +24,8 @@ from typing import Any
 
 from enrich.enricher import EnrichedTransfer, Enricher, TagLookup
 from rules.engine import RuleEngine, RuleFailure
-from rules.history import TransferHistory, history_address
+from rules.history import TransferHistory
+from txmon.addresses import key_text
 from txmon.errors import BadRecord
 from txmon.models import Alert
 
@@ -54,13 +55,13 @@ class RetroactiveScanner:
             raise BadRecord(f"not a tags.version message: {exc!r}") from exc
         if not added:
             return []
-        wanted = {history_address(a) for a in added}
+        wanted = {key_text(a) for a in added}
         alerts: list[Alert] = []
         for transfer in self._history.touching(added):
             enriched = self._enricher.enrich(transfer, published)
             for alert in self._rules.evaluate(enriched, track_exposure=False,
                                               failures=failures):
-                named = sorted(a for a in alert.addresses if history_address(a) in wanted)
+                named = sorted(a for a in alert.addresses if key_text(a) in wanted)
                 if not named:
                     continue
                 evidence = {**alert.evidence, "retroactive": {
@@ -82,15 +83,16 @@ def late_alerts(enricher: Enricher, rules: RuleEngine, enriched: EnrichedTransfe
 
     Shared by the engine and the backtest through :mod:`rules.judgement`.
     """
-    later = [t for t in enriched.designated_later if t.active_on(t.listed_at)]  # type: ignore[arg-type]
+    later = [t for t in enriched.designated_later
+             if t.listed_at is not None and t.active_on(t.listed_at)]
     if not later:
         return []
-    day = max(t.listed_at for t in later)  # type: ignore[type-var]
-    named = {history_address(t.address) for t in later}
+    day = max(t.listed_at for t in later if t.listed_at is not None)
+    named = {key_text(t.address) for t in later}
     again = enricher.enrich(enriched.transfer, day)
     alerts: list[Alert] = []
     for alert in rules.evaluate(again, track_exposure=False, failures=failures):
-        newly = sorted(a for a in alert.addresses if history_address(a) in named)
+        newly = sorted(a for a in alert.addresses if key_text(a) in named)
         if not newly:
             continue
         evidence = {**alert.evidence, "retroactive": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -18,15 +18,17 @@ from rules.condition import DEFAULT_DIRECT, Condition
 from rules.exposure.config import MODELS, PPM, ExposureConfig
 from rules.tagfilter import TagFilter
 from txmon.errors import RulebookError
+from txmon.vocabulary import vocabulary
 
 SEVERITIES = ("low", "medium", "high", "critical")
 _RULE_KEYS = {"id", "title", "severity", "match", "when", "description", "enabled", "signal"}
 _MATCH_KEYS = {"kind", "category", "source", "program"}
 _EXPOSURE_KEYS = {"model", "max_hops", "min_share", "source"}
 # signal: which transfers a rule is evaluated on — "direct" (touches a tag its match
-# accepts), "exposure" (carries indirect taint) or "any". A cheap pre-filter: most
-# transfers touch nothing, and CEL evaluation is the hot loop's largest cost.
-SIGNALS = ("direct", "exposure", "any")
+# accepts), "exposure" (carries indirect taint), "exchange" (a back-office deposit or
+# withdrawal, e.g. the ¥30M report) or "any". A cheap pre-filter: most transfers touch
+# nothing, and CEL evaluation is the hot loop's largest cost.
+SIGNALS = ("direct", "exposure", "exchange", "any")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = cast(dict[str, Any], loader.construct_mapping(node, deep=True))
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -81,12 +83,19 @@ def _parse_match(raw: Any, fail: Any) -> TagFilter | None:
     unknown = set(raw) - _MATCH_KEYS - {"__line__"}
     if unknown:
         fail(f"unknown key(s) in 'match': {', '.join(sorted(unknown))}")
-    return TagFilter(
+    found = TagFilter(
         kind=raw.get("kind"),
         categories=_as_set(raw.get("category")),
         sources=_as_set(raw.get("source")),
         programs=_as_set(raw.get("program")),
     )
+    words = vocabulary()  # a typo would match nothing: refuse it (seeds/vocabulary.yaml)
+    for name, values in (("kind", [] if found.kind is None else [str(found.kind)]),
+                          ("category", found.categories), ("source", found.sources)):
+        error = words.unknown(name, values)
+        if error:
+            fail(f"'match': {error}")
+    return found
 
 
 def _parse_rule(raw: Any, path: str, seen: set[str]) -> Rule | None:

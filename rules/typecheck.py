@@ -81,7 +81,7 @@ class _Names:
             return None
         handler = getattr(self, f"_{node.data}", None)
         if handler is not None:
-            return handler(node, scope)  # type: ignore[no-any-return]
+            return handler(node, scope)
         children = [c for c in node.children if isinstance(c, Tree)]
         shapes = [self.walk(c, scope) for c in children]
         return shapes[0] if len(children) == 1 and len(node.children) == 1 else None

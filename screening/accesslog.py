@@ -40,8 +40,9 @@ class RedactQuery(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
-        if isinstance(args, tuple) and len(args) > _PATH_ARG and isinstance(args[_PATH_ARG], str):
-            record.args = (*args[:_PATH_ARG], redact(args[_PATH_ARG]), *args[_PATH_ARG + 1:])
+        path = args[_PATH_ARG] if isinstance(args, tuple) and len(args) > _PATH_ARG else None
+        if isinstance(args, tuple) and isinstance(path, str):
+            record.args = (*args[:_PATH_ARG], redact(path), *args[_PATH_ARG + 1:])
         return True
 
 

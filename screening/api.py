@@ -3,6 +3,7 @@
     POST /v1/screen/address   analyst, admin     pre-withdrawal decision
     POST /v1/screen/name      analyst, admin     name screening
     GET  /v1/alerts           regulator, analyst, admin   the alert feed (read-only)
+    GET  /v1/confirmations    regulator, analyst, admin   confirmation records (read-only)
     GET  /healthz             anyone             store reachable, lists loaded
     GET  /metrics             anyone             Prometheus (requests and decisions)
 
@@ -29,13 +30,14 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from alerts.signing import Signer
 from alerts.store import AlertStore
 from screening.auth import User, role_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
+from txmon.chains import CHAINS
 from txmon.errors import BackendError, BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
@@ -44,6 +46,7 @@ _bearer = HTTPBearer(auto_error=False)
 _ID = r"^[A-Za-z0-9._:@/-]{1,128}$"
 MAX_BODY_BYTES = 16 * 1024  # the largest valid request is under 2 kB
 MAX_SEQ = 2**53 - 1  # sequence numbers stay exact in every JSON reader
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _json_integer(value: Any) -> Any:
@@ -58,11 +61,25 @@ def _json_integer(value: Any) -> Any:
 Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
 
 
+def _known_chain(value: str) -> str:
+    if value not in CHAINS:
+        raise ValueError(f"must be one of {', '.join(CHAINS)}")
+    return value
+
+
+# The chains of the registry (txmon/chains.py), an enum in the OpenAPI document.
+ChainName = Annotated[str, AfterValidator(_known_chain),
+                      WithJsonSchema({"type": "string", "enum": list(CHAINS)})]
+
+
 class AddressRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    transfer: str | None = Field(default=None, pattern=_ID, description="The withdrawal or "
+                                 "transfer this check is for (kept in the confirmation record).")
+
     address: str = Field(min_length=1, max_length=128, examples=["0xdcbEfF…3193"])
-    chain: Literal["ethereum", "bitcoin"] | None = Field(
+    chain: ChainName | None = Field(
         default=None, description="When given, the address must be an address of this chain.")
     customer: str | None = Field(default=None, pattern=_ID)
     value_jpy: Yen | None = Field(default=None, description="Value in whole yen; above "
@@ -98,13 +115,15 @@ class Invalid(BaseModel):
     detail: list[FieldError]
 
 
-_DOWN = {503: {"model": Problem, "description": "The store is down: nothing was decided or "
-               "recorded; retry (a decision is never made without its confirmation record)"}}
-_AUTH = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
+_Responses = dict[int | str, dict[str, Any]]  # what FastAPI's ``responses=`` takes
+_DOWN: _Responses = {503: {"model": Problem, "description": "The store is down: nothing was "
+               "decided or recorded; retry (a decision is never made without its "
+               "confirmation record)"}}
+_AUTH: _Responses = {401: {"model": Problem, "description": "Missing or unknown bearer token"},
          403: {"model": Problem, "description": "The token's role may not do this"},
          422: {"model": Invalid, "description": "Invalid input; detail[0].loc names the field"},
          **_DOWN}
-_BODY = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
+_BODY: _Responses = {**_AUTH, 400: {"model": Problem, "description": "The body cannot be parsed"},
          413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes (plain text "
                "when Content-Length says so, JSON when counted while reading)",
                "content": {"text/plain": {"schema": {"type": "string"}}}}}
@@ -130,6 +149,17 @@ class Answer(BaseModel):
     list_versions: dict[str, str]
     at: str
     confirmation: Confirmation
+    requested_by: str
+
+
+Decision = Literal["allow", "review", "block"]
+
+
+class ConfirmationPage(BaseModel):
+    """Confirmation records as stored (``hash``/``prev_hash`` verify), oldest first."""
+
+    records: list[dict[str, Any]]
+    next_seq: int
 
 
 class AlertPage(BaseModel):
@@ -143,17 +173,19 @@ class Health(BaseModel):
 
 
 def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str],
-               users: dict[str, User] | None = None, signer: Signer | None = None) -> FastAPI:
-    """The API over one screening service; ``tokens`` maps token → role, ``users`` token →
-    named user (default: each token's user is named after its role). The console
-    (screening/console) is mounted at ``/`` when its extra (Jinja2) is installed."""
+               names: dict[str, str] | None = None, users: dict[str, User] | None = None,
+               signer: Signer | None = None) -> FastAPI:
+    """The API over one screening service; ``tokens`` maps token → role, ``names`` token →
+    the identity recorded as who asked (default: the role), ``users`` token → the console's
+    named user (default: from ``tokens`` and ``names``). The console (screening/console) is
+    mounted at ``/`` when its extra (Jinja2) is installed."""
     # validatorUrl None: Swagger UI would otherwise fetch a badge from its online validator.
     app = FastAPIOffline(title="txmon screening API", version="1", max_body_size=MAX_BODY_BYTES,
                          swagger_ui_parameters={"validatorUrl": None})
 
     def require(*roles: str) -> Any:
-        async def check(cred: Annotated[HTTPAuthorizationCredentials | None,
-                                        Depends(_bearer)]) -> str:
+        async def check(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None,
+                                                          Depends(_bearer)]) -> str:
             if cred is None:
                 raise HTTPException(401, "missing bearer token",
                                     headers={"WWW-Authenticate": "Bearer"})
@@ -162,6 +194,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
                 raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
             if role not in roles:
                 raise HTTPException(403, f"role {role} may not do this")
+            request.state.caller = (names or {}).get(cred.credentials, role)
             return role
         return Depends(check)
 
@@ -196,15 +229,17 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
 
     @app.post("/v1/screen/address", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
-    async def screen_address(body: AddressRequest) -> Response:
+    async def screen_address(body: AddressRequest, request: Request) -> Response:
         return _counted("address", service.screen_address(
-            body.address, body.chain, body.customer, value_jpy=body.value_jpy))
+            body.address, body.chain, body.customer, value_jpy=body.value_jpy,
+            by=request.state.caller, transfer=body.transfer))
 
     @app.post("/v1/screen/name", response_model=Answer, dependencies=[screener, no_query],
               responses=_BODY)
-    async def screen_name(body: NameRequest) -> Response:
+    async def screen_name(body: NameRequest, request: Request) -> Response:
         country = body.country.upper() if body.country else None
-        return _counted("name", service.screen_name(NameQuery(body.name, body.dob, country)))
+        return _counted("name", service.screen_name(NameQuery(body.name, body.dob, country),
+                                                    by=request.state.caller))
 
     @app.get("/v1/alerts", response_model=AlertPage, responses=_AUTH,
              dependencies=[reader, only_query("from_seq", "limit")])
@@ -214,6 +249,21 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         last = events[-1]["sequence"] if events else from_seq - 1
         return {"events": events, "next_seq": int(last) + 1}
 
+    @app.get("/v1/confirmations", response_model=ConfirmationPage, responses=_AUTH,
+             dependencies=[reader, only_query("from_seq", "limit", "from", "to", "decision")])
+    async def confirmation_records(
+            from_seq: Annotated[int, Query(ge=1, le=MAX_SEQ)] = 1,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+            since: Annotated[str | None, Query(alias="from", pattern=_DAY,
+                                               description="First day (UTC)")] = None,
+            until: Annotated[str | None, Query(alias="to", pattern=_DAY,
+                                               description="Last day (UTC), inclusive")] = None,
+            decision: Decision | None = None) -> Response:
+        first, last_day = _day("from", since), _day("to", until)
+        records = list(islice(service.log.select(from_seq, first, last_day, decision), limit))
+        last = records[-1]["seq"] if records else from_seq - 1
+        return _json({"records": records, "next_seq": int(last) + 1})
+
     app.mount("/metrics", make_asgi_app())
 
     @app.get("/healthz", response_model=Health, responses=_DOWN)
@@ -222,13 +272,26 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         _, versions = service.matcher()
         return {"status": "ok", "lists": versions}
 
-    _mount_console(app, service, alerts, tokens, users, signer)
+    _mount_console(app, service, alerts, tokens, names, users, signer)
     return app
 
 
+def _day(name: str, text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD query parameter as a date; a day that does not exist is a 422. (A
+    ``date`` parameter would let pydantic read ``from=0`` as a Unix timestamp.)"""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RequestValidationError([{"type": "invalid",
+                                       "loc": ["query", name], "input": text,
+                                       "msg": "Input should be a valid date"}]) from None
+
+
 def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
-                   tokens: dict[str, str], users: dict[str, User] | None,
-                   signer: Signer | None) -> None:
+                   tokens: dict[str, str], names: dict[str, str] | None,
+                   users: dict[str, User] | None, signer: Signer | None) -> None:
     """The console, unless Jinja2 is missing (an install of the API without the console)."""
     try:
         from screening.console import mount_console
@@ -236,7 +299,8 @@ def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
         if exc.name != "jinja2":
             raise
         return
-    named = users if users is not None else {t: User(r, r) for t, r in tokens.items()}
+    named = users if users is not None else {
+        t: User((names or {}).get(t, r), r) for t, r in tokens.items()}
     mount_console(app, service, alerts, named, signer)
 
 
@@ -255,7 +319,7 @@ def _json(answer: dict[str, Any]) -> Response:
 def app_from_env() -> FastAPI:
     """uvicorn factory for ``txmon api --workers N``: each worker process builds its own
     app from the ``TXMON_*`` environment (the parent exported its settings there)."""
-    from screening.auth import parse_tokens, parse_users
+    from screening.auth import parse_tokens, parse_users, token_names
     from screening.runtime import open_service
     from txmon.app import App
     from txmon.settings import load_settings
@@ -265,4 +329,5 @@ def app_from_env() -> FastAPI:
     service.matcher()
     return create_app(service, AlertStore(application.store),
                       parse_tokens(application.settings.api_tokens),
+                      token_names(application.settings.api_tokens),
                       parse_users(application.settings.api_tokens), application.feed_signer)

@@ -31,8 +31,8 @@ class PartialDate:
 def parse(text: str) -> list[PartialDate]:
     """Every date ``text`` names (a range gives both ends); [] when none is readable."""
     approx = "circa" in text.lower() or "approx" in text.lower()
-    for found in _ISO.finditer(text):
-        y, m, d = (int(g) for g in found.groups())
+    for iso in _ISO.finditer(text):
+        y, m, d = (int(g) for g in iso.groups())
         return [PartialDate(y, m or None, d or None, approx)]
     found = _DMY_NAME.search(text)
     if found and found.group(2).lower() in _MONTHS:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from rules.exposure.config import PPM, ExposureConfig
 from rules.exposure.state import TaintRepository
+from txmon.chains import CHAINS
 from txmon.store.base import Store
-
-NATIVE = {"ethereum": "ETH", "bitcoin": "BTC"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +29,8 @@ class Held:
 def exposure(store: Store, config: ExposureConfig, address: str, chain: str | None,
              token_keys: list[str]) -> list[Held]:
     """Assets in which ``address`` holds at least the rulebook's minimum tainted share."""
-    chains = [chain] if chain else list(NATIVE)
-    assets = [f"{c}:{NATIVE[c]}" for c in chains if c in NATIVE]
+    chains = [chain] if chain else list(CHAINS)
+    assets = [CHAINS[c].native_key for c in chains if c in CHAINS]
     assets += [k for k in token_keys if chain is None or k.startswith(f"{chain}:")]
     repo = TaintRepository(store, config.model)
     found = repo.load_pairs([(asset, address) for asset in assets])

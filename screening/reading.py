@@ -18,13 +18,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from enrich.addresses import BITCOIN, EVM, UNKNOWN, normalize
 from screening.decision import ALLOW, REVIEW, Reason
+from txmon.addresses import UNKNOWN, normalize
+from txmon.chains import CHAINS
 from txmon.errors import InvalidAddress
 from txmon.textnorm import clean
 
-# The address family each chain a request may name accepts.
-CHAIN_FAMILIES = {"ethereum": EVM, "bitcoin": BITCOIN}
+# The address family each chain a request may name accepts (the chain registry's).
+CHAIN_FAMILIES = {name: spec.family for name, spec in CHAINS.items()}
 
 
 @dataclass(frozen=True, slots=True)

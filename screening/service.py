@@ -18,8 +18,6 @@ from typing import Any
 
 from enrich.enricher import TagLookup
 from enrich.tagstore import TagStore
-from ingest.exchange.accounts import Accounts
-from ingest.exchange.mapping import MOF_THRESHOLD_JPY
 from rules.exposure.config import ExposureConfig
 from screening import countries, jurisdiction
 from screening.confirmations import ConfirmationLog
@@ -30,18 +28,20 @@ from screening.links import PartyLinks
 from screening.matcher import NameMatcher, NameQuery
 from screening.reading import read
 from screening.text import normalise, warm_up
+from txmon.customers import MOF_THRESHOLD_JPY, Accounts
 from txmon.errors import BadRecord
 from txmon.models import TagKind
 from txmon.store.base import Store
+from txmon.vocabulary import vocabulary
 
-# The rulebook's vocabulary, plus GraphSense's own names, which its loader passes through.
-RISKY_CATEGORIES = frozenset({"mixer", "darknet", "ransomware", "scam", "hack", "sanctioned",
-                              "mixing_service", "darknet_market", "hacker"})
+# The vocabulary's risky categories, plus the list terms mapped onto them (seeds/vocabulary.yaml).
+RISKY_CATEGORIES = vocabulary().risky_terms()
 HEAD_TTL = 1.0
 # ¥10^15 (1,000 trillion yen) is more than every crypto-asset in existence: a larger
 # withdrawal value cannot exist and is refused before anything is decided or recorded.
 MAX_VALUE_JPY = 10**15
 DOB_MIN = dt.date(1900, 1, 1)  # nobody born earlier is alive to be screened
+UNATTRIBUTED = "unattributed"  # a caller that named nobody (library use, old clients)
 
 
 class InvalidQuery(BadRecord):
@@ -70,10 +70,14 @@ class ScreeningService:
         self._links: PartyLinks | None = None
 
     # ---- list state ----------------------------------------------------------------
-    def matcher(self) -> tuple[NameMatcher, dict[str, str]]:
-        """The name matcher of the current head, and the list versions it holds."""
+    def matcher(self, fresh: bool = False) -> tuple[NameMatcher, dict[str, str]]:
+        """The name matcher of the current head, and the list versions it holds.
+
+        ``fresh`` re-reads the head now: a re-screen triggered by a list update must see
+        that update, not the head cached less than a second before it.
+        """
         now = time.monotonic()
-        if self._matcher is not None and now - self._checked < HEAD_TTL:
+        if not fresh and self._matcher is not None and now - self._checked < HEAD_TTL:
             return self._matcher[1], self._matcher[2]
         self._checked = now
         head = self.tag_store.head()
@@ -95,7 +99,8 @@ class ScreeningService:
         return self._matcher[1], self._matcher[2]
 
     # ---- decisions -----------------------------------------------------------------
-    def screen_name(self, query: NameQuery, record: bool = True) -> dict[str, Any]:
+    def screen_name(self, query: NameQuery, record: bool = True,
+                    by: str | None = None) -> dict[str, Any]:
         if not normalise(query.name):
             raise InvalidQuery("name", "the name has no letters or digits once invisible "
                                "characters are removed")
@@ -111,11 +116,14 @@ class ScreeningService:
                                   "ISO 3166-1 country code", {"country": query.country}))
         reasons += self.name_reasons(query)
         checked = {"name": given.name, "dob": _iso(given.dob), "country": given.country}
-        return self.answer("name", checked, reasons, record)
+        return self.answer("name", checked, reasons, record, by=by)
 
     def screen_address(self, address: str, chain: str | None = None,
                        customer: str | None = None, record: bool = True,
-                       value_jpy: int | None = None) -> dict[str, Any]:
+                       value_jpy: int | None = None, by: str | None = None,
+                       transfer: str | None = None) -> dict[str, Any]:
+        """The pre-send decision for ``address``; ``transfer`` names the withdrawal or
+        transfer it is for (kept in the confirmation record, FEFTA's 確認記録)."""
         # Everything is validated before anything is looked up or recorded.
         reading = read(address, chain)  # InvalidAddress (a BadRecord) → 4xx at the edge
         if value_jpy is not None and not 0 <= value_jpy <= MAX_VALUE_JPY:
@@ -135,12 +143,14 @@ class ScreeningService:
             reasons += self.customer_reasons(customer)
         checked = {"address": reading.address, "chain": chain, "family": reading.family,
                    "customer": customer, "value_jpy": value_jpy}
-        return self.answer("address", checked, reasons, record)
+        if transfer is not None:
+            checked["transfer"] = transfer
+        return self.answer("address", checked, reasons, record, by=by)
 
     def screen_customer(self, account: str, record: bool = True,
-                        record_id: str | None = None) -> dict[str, Any]:
+                        record_id: str | None = None, by: str | None = None) -> dict[str, Any]:
         reasons = self.customer_reasons(account)
-        return self.answer("customer", {"customer": account}, reasons, record, record_id)
+        return self.answer("customer", {"customer": account}, reasons, record, record_id, by)
 
     # ---- reasons -------------------------------------------------------------------
     def name_reasons(self, query: NameQuery) -> list[Reason]:
@@ -197,9 +207,10 @@ class ScreeningService:
         for tag in self._tags.tags_for(address):
             if not tag.active_on(today):
                 continue
-            evidence = {"source": tag.source, "entity": tag.entity, "category": tag.category,
-                        "programs": list(tag.programs), "list_id": tag.list_id,
-                        "listed_at": _iso(tag.listed_at)}
+            evidence: dict[str, Any] = {
+                "source": tag.source, "entity": tag.entity, "category": tag.category,
+                "programs": list(tag.programs), "list_id": tag.list_id,
+                "listed_at": _iso(tag.listed_at)}
             group = self._links.group((tag.source, tag.list_id)) if (
                 self._links and tag.list_id) else ()
             if len(group) > 1:  # one reason per list (own dates), but one party
@@ -224,7 +235,10 @@ class ScreeningService:
 
     # ---- the answer and its record -------------------------------------------------
     def answer(self, kind: str, checked: dict[str, Any], reasons: list[Reason], record: bool,
-                record_id: str | None = None) -> dict[str, Any]:
+               record_id: str | None = None, by: str | None = None) -> dict[str, Any]:
+        """The decision over ``reasons``; with ``record``, appended to the confirmation log
+        with who asked (``by``: a token's name, a CLI user, a txmon worker), when, what was
+        checked and the list versions in force."""
         _, versions = self.matcher()
         at = self._clock().astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         answer: dict[str, Any] = {
@@ -232,6 +246,7 @@ class ScreeningService:
             "reasons": [r.to_wire() for r in reasons], "list_versions": versions, "at": at,
         }
         if record:
+            answer["requested_by"] = by or UNATTRIBUTED
             rid = record_id or _record_id(kind, at)
             answer["confirmation"] = {"id": rid, "seq": self.log.record(rid, answer)}
         return answer

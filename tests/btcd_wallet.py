@@ -20,11 +20,11 @@ from bitcoin.core import CTransaction
 from bitcoin.core.script import CScript
 from bitcoin.wallet import CKey
 
-from ingest.bitcoin.base58 import b58check_decode
 from ingest.bitcoin.node import BitcoinNode
 from ingest.bitcoin.parse import parse_block
 from ingest.bitcoin.scripts import hash160
 from ingest.rpc import RpcClient
+from txmon.addresses.base58 import b58check_decode
 
 # The fixed, public regtest mining key of scripts/services (docs/services.md).
 MINING_WIF = os.environ.get(

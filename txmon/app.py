@@ -85,7 +85,7 @@ class App:
     @cached_property
     def account_for(self) -> Callable[[str], str | None]:
         """Deposit address → exchange account, as assigned by the exchange feed."""
-        from ingest.exchange.accounts import Accounts
+        from txmon.customers import Accounts
 
         return Accounts(self.store).account_for
 
@@ -141,9 +141,9 @@ class App:
         # designations file brought (enrich/tagstore.py, set_designations).
         TagStore(self.store, producer=producer,
                  topic=self.topic(TAG_UPDATES)).publish_pending_deltas()
-        publisher = self.feed_publisher(producer)
-        if not publish:  # the publisher runs elsewhere; still refuse a store that lost writes
-            publisher.check()
+        publisher: FeedPublisher | None = self.feed_publisher(producer)
+        if not publish and publisher is not None:  # the publisher runs elsewhere; still
+            publisher.check()  # refuse a store that lost writes
             publisher = None
         liveness = metrics.Liveness("engine", self.settings.liveness_timeout)
         if self.settings.metrics_port:

@@ -44,10 +44,6 @@ class DeliveryError(BackendError):
     """The bus did not confirm delivery; the caller must not advance its checkpoint."""
 
 
-class NotBuiltYet(TxmonError):
-    """A command of the CLI contract that this version does not implement yet."""
-
-
 class BadRecord(TxmonError):
     """One input record cannot be processed; it is dead-lettered, not fatal."""
 

@@ -38,7 +38,7 @@ class Outage:
 
     def delay(self) -> float:
         """Seconds to wait before the next try: doubling from ``first``, at most ``cap``."""
-        return min(self._cap, self._first * 2 ** min(self.retries, 32))
+        return min(self._cap, self._first * float(2 ** min(self.retries, 32)))
 
     def wait(self, exc: BackendError, stopped: Callable[[], bool]) -> None:
         """Record a failed try and sleep the back-off (returning early on stop)."""

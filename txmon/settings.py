@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default=None, description="API tokens as token=role,token=role (secret)."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    confirmation_retention_years: int = Field(
+        default=10, ge=1, le=100, description="Years screening confirmation records "
+        "(FEFTA 確認記録) are kept; `txmon confirmations prune` refuses to delete younger ones.",
+    )
     feed_key_file: Path | None = Field(
         default=None, description="PEM file of the exchange's Ed25519 feed signing key "
         "(`txmon alerts keygen`; keep it 0600). Unset with feed_key unset: feed unsigned.",

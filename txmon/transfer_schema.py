@@ -15,7 +15,7 @@ What is refused, and why it cannot be a real transfer:
 * an ``index`` that is not a JSON integer in 0..2^32-1 (a float or a bool is not an index);
 * a chain not in the registry (:mod:`txmon.chains`), a hash that is not that chain's
   format and length, a leg address that is not valid on the chain (checked by
-  :mod:`enrich.addresses`, so ``0x`` without 40 hex digits, a Bitcoin address on Ethereum,
+  :mod:`txmon.addresses`, so ``0x`` without 40 hex digits, a Bitcoin address on Ethereum,
   a JSON number or null are refused), a back-office transfer whose addresses are not on
   its asset's chain (an ETH withdrawal to a Bitcoin address);
 * a ``block_time`` that is not a real UTC instant (``2026-02-30T10:00:00Z``);

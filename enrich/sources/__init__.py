@@ -16,7 +16,7 @@ from enrich.sources.uk_csv import UkCsvSource
 from enrich.sources.un_xml import UnXmlSource
 
 FORMATS: dict[str, type[TagSource]] = {
-    cls.format: cls  # type: ignore[misc]
+    cls.format: cls
     for cls in (OfacCsvSource, OfacXmlSource, OfacAddressListSource, UnXmlSource, UkCsvSource,
                 EuXmlSource, OpenSanctionsSource, GraphsenseSource, LabelsJsonSource,
                 TokenListSource, MofSource)

@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
-from enrich.addresses import normalize
 from enrich.sources.base import LoadedList, Skipped
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
+from txmon.vocabulary import vocabulary
 
 _INHERITED = ("label", "category", "abuse", "confidence", "currency", "actor", "source")
 # Our ordinal reading of GraphSense's named confidence levels (0-100, higher = stronger).
@@ -64,25 +65,12 @@ def _read(path: Path) -> dict[str, Any]:
     return pack
 
 
-# GraphSense (INTERPOL DW-VA taxonomy) terms → txmon's category vocabulary, so a rule
-# written once (`category: [mixer, hack, …]`) matches tags from every source.
-CATEGORY_MAP = {
-    "mixing_service": "mixer",
-    "service_hack": "hack",
-    "hacker": "hack",
-    "market": "darknet",
-    "darknet_market": "darknet",
-    "sanction": "sanctioned",
-    "ransomware": "ransomware",
-    "scam": "scam",
-    "phishing": "scam",
-    "black_list": "blacklisted",
-}
-
-
 def _category(fields: dict[str, Any]) -> str:
+    """GraphSense (INTERPOL DW-VA taxonomy) term → our category, through the vocabulary
+    (seeds/vocabulary.yaml), so a rule written once (`category: [mixer, hack, …]`)
+    matches tags from every source."""
     term = str(fields["abuse"] or fields["category"] or "unknown")
-    return CATEGORY_MAP.get(term, term)
+    return vocabulary().category_of("graphsense", term)
 
 
 def _tag(path: Path, raw: str, fields: dict[str, Any], title: str) -> Tag:

@@ -20,35 +20,30 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from enrich.addresses import normalize
 from enrich.sources import jsonfile
 from enrich.sources.base import LoadedList, Skipped
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
+from txmon.vocabulary import vocabulary
 
-_CATEGORIES = {"tornado-cash": "mixer", "ethereum-mixer": "mixer", "heist": "hack",
-               "exploit": "hack", "phish-hack": "scam", "scam": "scam", "blocked": "blocked",
-               "ofac-sanctions-lists": "sanctioned", "sanctioned": "sanctioned",
-               "hot-wallet": "exchange", "cold-wallet": "exchange"}
-EXCHANGES = frozenset({"binance", "coinbase", "kraken", "okx", "bitfinex", "kucoin", "huobi",
-                       "crypto-com", "gemini", "bitstamp", "upbit", "bithumb", "bitget",
-                       "gate-io", "poloniex", "deribit", "ftx", "exchange"})
-
+SOURCE = "etherscan-labels"
 
 def category(label: str) -> str:
-    """Our category for an Etherscan label slug."""
-    if label in EXCHANGES:
+    """Our category for an Etherscan label slug (the map is in seeds/vocabulary.yaml)."""
+    words = vocabulary()
+    if label in words.exchanges.get(SOURCE, ()):
         return "exchange"
     if label.endswith("-hack") or label.endswith("-exploit"):
         return "hack"
-    return _CATEGORIES.get(label, label)
+    return words.category_of(SOURCE, label)
 
 
 class LabelsJsonSource:
     """Loader for Etherscan-style label files."""
 
     format = "labels-json"
-    source = "etherscan-labels"
+    source = SOURCE
 
     def load(self, paths: Sequence[Path]) -> LoadedList:
         result = LoadedList(self.source, files=tuple(Path(p).name for p in paths))

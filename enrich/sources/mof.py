@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from enrich.addresses import normalize
 from enrich.sources import mof_cache
 from enrich.sources import mof_cells as cells
 from enrich.sources.base import ListedParty, LoadedList, Skipped
 from enrich.sources.mof_table import Regime, Row, read
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress
 from txmon.models import Tag, TagKind
 

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from enrich.addresses import NormalizedAddress, normalize
+from txmon.addresses import NormalizedAddress, normalize
 from txmon.errors import InvalidAddress
 
 UNKNOWN = "不明"  # "unknown": MOF writes it instead of leaving a cell empty

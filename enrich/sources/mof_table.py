@@ -111,7 +111,8 @@ def _read_xlsx(path: Path) -> list[Regime]:
         for sheet in book.worksheets:
             if nfkc(sheet.title) == INDEX_SHEET:
                 continue
-            rows = ((n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), 1))
+            rows: Iterator[tuple[int, list[object]]] = (
+                (n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), 1))
             out.append(_regime(path, sheet.title, rows))
         return out
     finally:

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from enrich.addresses import normalize
 from enrich.sources.base import LoadedList
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from enrich.addresses import NormalizedAddress, normalize
+from txmon.addresses import NormalizedAddress, normalize
 from txmon.errors import InvalidAddress
 
 REMARKS_LIMIT = 1000

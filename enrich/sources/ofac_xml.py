@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from enrich.addresses import normalize
 from enrich.sources import xmlfile
 from enrich.sources.base import ListedParty, LoadedList
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 

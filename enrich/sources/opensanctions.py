@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from enrich.addresses import normalize
 from enrich.sources.base import ListedParty, LoadedList
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 
@@ -83,7 +83,7 @@ def _party(entity: dict[str, Any], sanctions: list[dict[str, Any]]) -> ListedPar
         nationality=tuple(_prop(entity, "nationality") + _prop(entity, "citizenship")),
         countries=tuple(_prop(entity, "country")),
         programs=tuple(p for s in sanctions for p in _prop(s, "program")),
-        listed_on=_first_date(s for s in sanctions for s in _dates(s, "listingDate", "startDate")))
+        listed_on=_first_date(d for s in sanctions for d in _dates(s, "listingDate", "startDate")))
 
 
 def _wallet(wallet: dict[str, Any], entities: dict[str, dict[str, Any]],
@@ -109,7 +109,7 @@ def _wallet(wallet: dict[str, Any], entities: dict[str, dict[str, Any]],
                 programs=tuple(p for s in held for p in _prop(s, "program")),
                 list_id=holder_id or wallet["id"], listed_at=listed, delisted_at=ended,
                 dates_from="source" if listed or ended else "version",
-                asset=(_prop(wallet, "currency") or [None])[0]))
+                asset=next(iter(_prop(wallet, "currency")), None)))
     return tags
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from enrich.addresses import EVM, normalize
 from enrich.sources import jsonfile
 from enrich.sources.base import LoadedList, TokenInfo
+from txmon.addresses import EVM, normalize
 from txmon.errors import InvalidAddress, ListFormatError
 from txmon.models import Tag, TagKind
 

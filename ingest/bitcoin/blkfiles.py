@@ -21,7 +21,6 @@ from pathlib import Path
 
 from bitcoin.core.serialize import VarIntSerializer
 
-from ingest.bitcoin.network import Network
 from ingest.bitcoin.parse import (
     HEADER_SIZE,
     block_hash,
@@ -31,6 +30,7 @@ from ingest.bitcoin.parse import (
     sha256d,
 )
 from ingest.source import BlockRef
+from txmon.addresses.networks import Network
 from txmon.errors import ConfigError, TxmonError
 
 XOR_FILE = "xor.dat"

@@ -24,7 +24,6 @@ import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from ingest.bitcoin.network import Network
 from ingest.bitcoin.parse import ParsedBlock, parse_block
 from ingest.bitcoin.scripts import ScriptInfo, describe
 from ingest.bitcoin.utxo import (
@@ -37,6 +36,7 @@ from ingest.bitcoin.utxo import (
 )
 from ingest.deadletter import Rejected, original_json
 from ingest.source import Block, BlockRef
+from txmon.addresses.networks import Network
 from txmon.models import Asset, Leg, Transfer, TransferStatus
 
 CHAIN = "bitcoin"

@@ -34,9 +34,9 @@ from typing import NamedTuple
 from bitcoin.core.contrib.ripemd160 import ripemd160 as _pure_ripemd160
 from bitcoin.core.script import CScript, CScriptInvalidError
 
-from ingest.bitcoin.base58 import b58check_encode
-from ingest.bitcoin.bech32m import encode_segwit_address
-from ingest.bitcoin.network import Network
+from txmon.addresses.base58 import b58check_encode
+from txmon.addresses.bech32 import encode_segwit_address
+from txmon.addresses.networks import Network
 
 OP_0, OP_1, OP_16 = 0x00, 0x51, 0x60
 OP_RETURN, OP_CHECKSIG, OP_CHECKMULTISIG = 0x6A, 0xAC, 0xAE

@@ -17,11 +17,11 @@ from typing import Protocol
 
 from ingest.bitcoin.blkfiles import BlockFileReader
 from ingest.bitcoin.blocks import CHAIN, BlockDecoder
-from ingest.bitcoin.network import Network
 from ingest.bitcoin.node import BitcoinNode, FetchedBlock, connect
 from ingest.bitcoin.utxo import DEFAULT_SPENT_LAG, UtxoCache
 from ingest.rpc import RpcClient
 from ingest.source import Block, BlockRef, ChainSource
+from txmon.addresses.networks import Network
 from txmon.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class BitcoinSource(ChainSource):
         """Raw blocks, with their prevouts where the reader has them (a node: verbosity 3)."""
         fetch = getattr(self.reader, "fetch", None)
         if fetch is not None:
-            return fetch(numbers)  # type: ignore[no-any-return]
+            return fetch(numbers)
         return [(raw, None) for raw in self.reader.raw_blocks(numbers)]
 
     def _wait_for_turn(self, start: int) -> None:

@@ -29,9 +29,9 @@ from typing import Protocol
 
 from bitcoin.core import CTxOut
 
-from ingest.bitcoin.network import Network
 from ingest.bitcoin.parse import parse_transaction
 from ingest.bitcoin.scripts import ScriptInfo, describe
+from txmon.addresses.networks import Network
 from txmon.errors import TxmonError
 from txmon.models import Leg
 from txmon.store.base import Store

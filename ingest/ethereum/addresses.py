@@ -1,6 +1,6 @@
 """Ethereum addresses as ingest emits them: lowercase ``0x`` + 40 hex digits.
 
-The rule itself lives in one place for the whole project, :func:`enrich.addresses.normalize`
+The rule itself lives in one place for the whole project, :func:`txmon.addresses.normalize`
 (the tag store and the sanctions loaders use the same function, so an address from a node
 and the same address from a list are the same key). Ingest adds two things: only the EVM
 family is accepted (a 32-byte hex string is not an Ethereum account), and an LRU cache,
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from enrich.addresses import EVM, normalize
+from txmon.addresses import EVM, normalize
 from txmon.errors import InvalidAddress
 
 

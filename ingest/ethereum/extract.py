@@ -73,7 +73,7 @@ def _extract_tx(
 
     tx_hash = tx.get("hash") if isinstance(tx, dict) else None
     receipt = receipts.get(tx_hash) if isinstance(tx_hash, str) else None
-    if receipt is None:
+    if receipt is None or not isinstance(tx_hash, str):
         reject("transaction has no hash or no receipt", "tx", tx)
         return
     if isinstance(trace, BadRecord):

@@ -136,7 +136,7 @@ def _fetch_with_receipts(
     out = []
     for i, block in enumerate(blocks):
         _check_receipts(block, receipts[i])
-        by_hash = {r.get("transactionHash"): r for r in receipts[i]}
+        by_hash = {str(r.get("transactionHash")): r for r in receipts[i]}
         trace = answers[i * per_block + per_block - 1] if caps.traces is TraceApi.PARITY else None
         tx_hashes = [tx.get("hash") for tx in block.get("transactions") or ()]
         out.append(_with_trace(block, by_hash, caps.traces, trace, tx_hashes))

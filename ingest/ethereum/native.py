@@ -53,9 +53,11 @@ def _recipient(tx: dict[str, Any], receipt: dict[str, Any], sender: str) -> tupl
     if created is None:  # derivable: keccak(rlp(sender, nonce)), via web3's helper
         # imported here: importing web3 costs ~1 s of start-up, and receipts almost
         # always carry contractAddress (eth_utils/eth_abi, web3's own parts, are enough)
+        from eth_typing import HexAddress, HexStr
+        from web3.types import Nonce
         from web3.utils.address import get_create_address
 
-        created = get_create_address(sender, quantity(tx, "nonce"))
+        created = get_create_address(HexAddress(HexStr(sender)), Nonce(quantity(tx, "nonce")))
     return normalise_address(created), True
 
 

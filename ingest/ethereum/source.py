@@ -120,6 +120,6 @@ class EthereumSource(ChainSource):
 
 def _ref(block: dict[str, object]) -> BlockRef:
     try:
-        return block_ref(block)  # type: ignore[arg-type]
+        return block_ref(block)
     except BadRecord as exc:
         raise NodeError("eth_getBlockByNumber", f"malformed block header: {exc}") from exc

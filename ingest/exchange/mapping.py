@@ -8,7 +8,9 @@ when it is sent, so an alert raised at request time is not raised again —
 so prices and exposure keys are those of the on-chain asset.
 
 Amounts stay integers in base units. ``value_jpy`` (whole yen, the exchange's own rate:
-txmon ships no JPY price table) above ¥30,000,000 sets ``extra["mof_report"]``.
+txmon ships no JPY price table) above ¥30,000,000 sets ``extra["mof_report"]``; it and
+``counterparty_country`` (travel rule) are what the rule variables ``transfer.jpy_value``
+and ``transfer.counterparty_resident`` are built from (rules/activation.py).
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from enrich.addresses import normalize
-from ingest.exchange import accounts, travelrule
+from ingest.exchange import travelrule
+from txmon import customers as accounts
+from txmon.addresses import normalize
 from txmon.models import Asset, ExchangeContext, Leg, Transfer, TransferKind, TransferStatus
 
 CHAIN = "exchange"
-MOF_THRESHOLD_JPY = 30_000_000
 
 
 @dataclass(slots=True)
@@ -82,7 +84,8 @@ def transfer(event: dict[str, Any], network: str) -> Transfer:
         chain=CHAIN, network=network, asset=_asset(event["asset"]), tx_hash=tx_hash,
         index=index, block_number=event.get("block_number"), block_hash=None,
         block_time=_time(event["time"]), inputs=inputs, outputs=outputs,
-        kind=TransferKind.EXCHANGE, status=status, exchange=context, extra=_extra(event))
+        kind=TransferKind.EXCHANGE, status=status, exchange=context,
+        extra=_extra(event, travelrule.counterparty_country(rule, direction)))
 
 
 def _asset(data: dict[str, Any]) -> Asset:
@@ -95,12 +98,14 @@ def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
-def _extra(event: dict[str, Any]) -> dict[str, str]:
+def _extra(event: dict[str, Any], counterparty_country: str | None) -> dict[str, str]:
     extra = {"event_type": event["type"]}
+    if counterparty_country:
+        extra["counterparty_country"] = counterparty_country
     if event["type"] == "withdrawal.sent" or event["type"] == "deposit.credited":
         extra["onchain_tx"] = event["tx_hash"]
     if "value_jpy" in event:
         extra["value_jpy"] = event["value_jpy"]
-        if int(event["value_jpy"]) > MOF_THRESHOLD_JPY:
+        if int(event["value_jpy"]) > accounts.MOF_THRESHOLD_JPY:
             extra["mof_report"] = "over-30m-jpy"
     return extra

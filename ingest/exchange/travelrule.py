@@ -33,6 +33,25 @@ def display(travel_rule: dict[str, Any] | None, side: str) -> str | None:
     return names[0] if names else None
 
 
+def counterparty_country(travel_rule: dict[str, Any] | None, direction: str) -> str | None:
+    """Where the other side is: its first person's country of residence (natural) or of
+    registration (legal) when given, else the counterparty VASP's country; None unknown.
+
+    FEFTA Art. 55 reports concern payments between residents and non-residents, so the
+    person's own country is the better evidence; a VASP's country is a fallback.
+    """
+    if not travel_rule:
+        return None
+    side = "originator" if direction == "deposit" else "beneficiary"
+    for person in (travel_rule.get(side) or {}).get(f"{side}Persons", []):
+        body = person.get("naturalPerson") or person.get("legalPerson") or {}
+        country = body.get("countryOfResidence") or body.get("countryOfRegistration")
+        if country:
+            return str(country)
+    vasp = travel_rule.get("originatingVASP" if direction == "deposit" else "beneficiaryVASP")
+    return str(vasp["country"]) if vasp and vasp.get("country") else None
+
+
 def counterparty_vasp(travel_rule: dict[str, Any] | None, direction: str) -> str | None:
     """The other VASP: the originating one for a deposit, the beneficiary one otherwise."""
     if not travel_rule:

@@ -2,7 +2,7 @@
 
 The schema (schemas/exchange-events.v1.json) checks shapes; this checks meaning, with the
 same registries the rest of txmon uses — :mod:`txmon.chains` (the one chain list) and
-:mod:`enrich.addresses` (the one address normaliser):
+:mod:`txmon.addresses` (the one address normaliser):
 
 * times and dates are real (``2026-02-30T10:00:00Z`` matches the pattern, but no such day
   exists);

@@ -24,7 +24,7 @@ from rules.exposure.poison import Poison
 from rules.exposure.result import Exposure
 from rules.exposure.state import Hop, TaintRepository, TaintState, merge_sources
 from rules.exposure.undo import UndoRecord
-from txmon.models import Transfer, TransferKind, TransferStatus
+from txmon.models import Leg, Transfer, TransferKind, TransferStatus
 from txmon.store.base import Store
 from txmon.wire import dumps, loads
 
@@ -42,7 +42,7 @@ class _Contribution:
     path: tuple[Hop, ...]
 
 
-def _sum_legs(legs: tuple) -> dict[str, int]:  # type: ignore[type-arg]
+def _sum_legs(legs: tuple[Leg, ...]) -> dict[str, int]:
     """Amount per address, first-appearance order (a Bitcoin tx may repeat an address)."""
     out: dict[str, int] = {}
     for leg in legs:

@@ -85,8 +85,8 @@ class Console:
         keyring = Keyring([self.signer.public_key()]) if self.signer else None
         problem = check_trail(trail, self.workflow.log_head(alert_id),
                               self.workflow.signed_head(alert_id), keyring)
-        sources = sorted({t["source"] for m in alert.evidence.get("matches") or []  # type: ignore[union-attr]
-                          for t in m.get("tags") or []})
+        matches: Any = alert.evidence.get("matches") or []
+        sources = sorted({t["source"] for m in matches for t in m.get("tags") or []})
         retro: Any = alert.evidence.get("retroactive") or {}
         if retro.get("source"):
             sources = sorted({*sources, retro["source"]})

@@ -42,7 +42,8 @@ class Problem(BaseModel):
     detail: str
 
 
-_ERR = {400: {"model": Problem, "description": "The body cannot be parsed"},
+_ERR: dict[int | str, dict[str, Any]] = {
+        400: {"model": Problem, "description": "The body cannot be parsed"},
         401: {"model": Problem, "description": "No bearer token or session"},
         413: {"model": Problem, "description": "Body over the API's size limit",
               "content": {"text/plain": {"schema": {"type": "string"}}}},

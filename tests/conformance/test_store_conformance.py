@@ -98,3 +98,15 @@ def test_append_chained_under_contention_has_no_gap_or_duplicate(store: Store) -
 def test_unreachable_redis_is_a_clear_error_not_a_fallback() -> None:
     with pytest.raises(BackendUnavailable, match=r"127\.0\.0\.1:1"):
         RedisStore("redis://127.0.0.1:1/0")
+
+
+def test_trim_log_deletes_a_prefix_but_never_the_head(store: Store) -> None:
+    for n in range(1, 5):
+        store.append_chained("trim", f"k{n}", lambda seq, prev, n=n: (f"e{n}".encode(), f"h{n}"))
+    assert store.trim_log("trim", 2) == 2
+    assert [seq for seq, _ in store.read_log("trim")] == [3, 4]
+    assert store.trim_log("trim", 10) == 1  # the last entry stays: the chain links to it
+    assert [seq for seq, _ in store.read_log("trim")] == [4]
+    assert store.log_head("trim").seq == 4
+    assert store.append_chained("trim", "k1", lambda s, p: (b"again", "x")).created is False
+    assert store.append_chained("trim", "k5", lambda s, p: (b"e5", "h5")).seq == 5

@@ -46,7 +46,6 @@ from enrich.sources.base import LoadedList
 from enrich.tagstore import TagStore
 from ingest.bitcoin.blkfiles import xor_at
 from ingest.bitcoin.mempool import MempoolWatcher
-from ingest.bitcoin.network import REGTEST
 from ingest.bitcoin.node import BitcoinNode, connect
 from ingest.bitcoin.scripts import describe, hash160
 from ingest.bitcoin.source import BitcoinSource, blocks_dir_source, rpc_source
@@ -55,6 +54,7 @@ from ingest.follower import Follower
 from ingest.rpc import RpcClient
 from tests.btcd_wallet import MINER, Spend, ensure_mature, funds, mine, p2pkh
 from tests.conftest import service_url
+from txmon.addresses.networks import REGTEST
 from txmon.app import App
 from txmon.bus.base import TRANSFERS
 from txmon.bus.embedded import EmbeddedBus

@@ -10,7 +10,6 @@ import pytest
 
 from enrich.index import TagIndex
 from enrich.tagstore import TagStore
-from ingest.exchange.accounts import account_for
 from screening.customers import LATEST, CustomerScreening
 from screening.service import ScreeningService
 from tests.unit.exchange.helpers import FailingProducer, SimulatedCrash, ingest, read_all
@@ -18,6 +17,7 @@ from tests.unit.exchange.stream import build
 from tests.unit.screening.conftest import load_lists
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, EXCHANGE_EVENTS, TAG_UPDATES, TRANSFERS
+from txmon.customers import account_for
 from txmon.wire import decode_transfer, loads
 
 pytestmark = pytest.mark.integration

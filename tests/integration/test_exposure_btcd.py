@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from enrich.enricher import Enricher
-from ingest.bitcoin.network import REGTEST
 from ingest.bitcoin.node import BitcoinNode
 from ingest.bitcoin.source import rpc_source
 from ingest.follower import Follower
@@ -36,6 +35,7 @@ from tests.integration.test_bitcoin_btcd import (
     sign,
 )
 from tests.unit.rules.factory import DictLookup
+from txmon.addresses.networks import REGTEST
 from txmon.bus.embedded import EmbeddedBus
 from txmon.models import Tag, TagKind
 from txmon.store.sqlite import SqliteStore

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -41,7 +42,7 @@ def list_alerts(cli: CliContext, as_json: bool) -> None:
               help="File to write (- for stdout).")
 @click.option("--from-seq", type=int, default=1, show_default=True)
 @pass_cli
-def export(cli: CliContext, out: click.utils.LazyFile, from_seq: int) -> None:
+def export(cli: CliContext, out: BinaryIO, from_seq: int) -> None:
     """Write the feed (CloudEvents, hash-chained) as NDJSON; its head goes to stderr.
 
     Signed heads (checkpoints) follow the event they sign; with a feed key configured the
@@ -103,8 +104,8 @@ def _keyring(pubkeys: tuple[str, ...]) -> Keyring | None:
               "(empty for a feed from sequence 1).")
 @click.option("--expect-head", help="SEQ:HASH the feed must end at (the topic tail, or the "
               "head printed by `txmon alerts export`): detects events removed at the end.")
-def verify(file: click.utils.LazyFile, pubkeys: tuple[str, ...],
-           heads: tuple[click.utils.LazyFile, ...], allow_unsigned_tail: bool, from_seq: int,
+def verify(file: BinaryIO, pubkeys: tuple[str, ...],
+           heads: tuple[BinaryIO, ...], allow_unsigned_tail: bool, from_seq: int,
            prevhash: str, expect_head: str | None) -> None:
     """Prove an exported feed's origin, order, no edit and completeness (stdin if no FILE).
 
@@ -226,3 +227,8 @@ def webhook(cli: CliContext, url: str, name: str, attempts: int) -> None:
     finally:
         sink.close()
     click.echo(f"delivered {sent} events to {url}", err=True)
+
+
+from txmon.cli.alert_report import report  # noqa: E402 - a command module of its own
+
+alerts.add_command(report)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 import click
 
 from txmon.app import App
@@ -25,3 +27,11 @@ class CliContext:
 
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+
+def current_user() -> str:
+    """Who runs the command, for records that say who asked (``--by`` defaults)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no $USER and no passwd entry (some containers)
+        return "cli"

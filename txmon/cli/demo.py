@@ -34,6 +34,7 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -145,7 +146,7 @@ def _run_acts(settings: Settings, seeds: Path, sources: list[Path], as_json: boo
         app.close()
 
 
-def _show_earlier(settings: Settings, run: dict[str, object], as_json: bool) -> None:
+def _show_earlier(settings: Settings, run: Mapping[str, object], as_json: bool) -> None:
     """A finished earlier run: show its alerts again (raising nothing twice)."""
     home = settings.data_dir
     made = json.loads((home / RUN_FILE).read_text("utf-8")) if (home / RUN_FILE).is_file() \

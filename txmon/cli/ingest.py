@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from importlib import import_module
 
 import click
 
@@ -14,8 +13,10 @@ from ingest.source import ChainSource
 from txmon import metrics
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
-from txmon.cli.chains import CHAINS, build_source, chain_options
+from txmon.chains import SourceOptions
+from txmon.cli.chains import CHAINS, build_source, chain_options, follower_options
 from txmon.cli.context import CliContext, pass_cli
+from txmon.cli.ingest_exchange import exchange
 from txmon.cli.lifecycle import stop_on_signals
 from txmon.errors import RpcError
 
@@ -65,6 +66,7 @@ def _follow(cli: CliContext, chain: str, follower: Follower, start: int | None,
 def _chain_command(chain: str) -> click.Command:
     @click.command(name=chain, help=f"Follow {chain}'s head and publish its transfers.")
     @chain_options
+    @follower_options(live=True)
     @click.option("--from", "start", type=int, help="First block when there is no checkpoint.")
     @click.option("--confirmations", type=int, default=0, show_default=True,
                   help="Deliver blocks this deep below the head (0 = at once, with retraction).")
@@ -74,13 +76,16 @@ def _chain_command(chain: str) -> click.Command:
                   help="Bitcoin: also publish unconfirmed transactions as pending transfers.")
     @pass_cli
     def command(cli: CliContext, rpc_url: str | None, network: str, blocks_dir: str | None,
-                no_traces: bool, start: int | None, confirmations: int,
+                no_traces: bool, workers: int, batch_blocks: int, keep: int,
+                start: int | None, confirmations: int,
                 poll_interval: float, metrics_port: int | None, mempool: bool) -> None:
         if metrics_port:
             cli.settings = cli.settings.model_copy(update={"metrics_port": metrics_port})
         app = cli.app
-        source = build_source(chain, app.store, rpc_url, network, blocks_dir, no_traces)
+        source = build_source(chain, app.store, SourceOptions(
+            rpc_url=rpc_url, network=network, blocks_dir=blocks_dir, no_traces=no_traces))
         follower = Follower(source, app.store, app.producer(), name="live",
+                            batch_blocks=batch_blocks, workers=workers, keep=keep,
                             topic=app.topic(TRANSFERS), deadletter_topic=app.topic(DEADLETTER))
         click.echo(f"ingest {chain}: following {source.network} from "
                    f"{'checkpoint' if follower.state.position() else start or 'head'}", err=True)
@@ -114,11 +119,4 @@ def _mempool_watcher(app: App, source: ChainSource) -> Callable[[], object]:
 for _chain in CHAINS:
     ingest.add_command(_chain_command(_chain))
 
-try:
-    ingest.add_command(import_module("txmon.cli.ingest_exchange").exchange)
-except ModuleNotFoundError as exc:
-    if exc.name != "txmon.cli.ingest_exchange":
-        raise
-    from txmon.cli.pending import pending_command
-
-    ingest.add_command(pending_command("exchange"))
+ingest.add_command(exchange)

@@ -32,7 +32,7 @@ def exchange(obj: CliContext, group: str, network: str, idle_exit: float | None,
     """Turn exchange events into transfers, accounts and customer screenings."""
     app = obj.app
     consumer = app.bus.consumer([app.topic(EXCHANGE_EVENTS), app.topic(TAG_UPDATES)], group)
-    screening = None if no_screening else CustomerScreening(open_service(app))
+    screening = None if no_screening else CustomerScreening(open_service(app), app.alert_store)
     liveness = metrics.Liveness("ingest-exchange", app.settings.liveness_timeout)
     worker = ExchangeIngest(consumer, app.producer(), app.store,
                             transfers_topic=app.topic(TRANSFERS),
@@ -53,4 +53,5 @@ def exchange(obj: CliContext, group: str, network: str, idle_exit: float | None,
         worker.close()
     click.echo(f"exchange: {counts.events} events, {counts.transfers} transfers, "
                f"{counts.dead} dead letters, {counts.screened} customers screened, "
-               f"{counts.rescreens} re-screened", err=True)
+               f"{counts.rescreens} re-screened"
+               + (f", {screening.raised} alerts raised" if screening else ""), err=True)

@@ -5,27 +5,12 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from importlib import import_module
 
 import click
 
 from txmon.cli.context import CliContext
-from txmon.errors import NotBuiltYet, TxmonError
+from txmon.errors import TxmonError
 from txmon.settings import load_settings
-
-# Commands live in one module each; a module that does not exist yet (another issue)
-# is skipped here and its command answers "not built yet" through txmon.cli.pending.
-_COMMAND_MODULES = {
-    "demo": "txmon.cli.demo",
-    "engine": "txmon.cli.engine",
-    "alerts": "txmon.cli.alerts",
-    "tags": "txmon.cli.tags",
-    "ingest": "txmon.cli.ingest",
-    "replay": "txmon.cli.replay",
-    "rules": "txmon.cli.rules",
-    "screen": "txmon.cli.screen",
-    "api": "txmon.cli.api",
-}
 
 
 class TxmonGroup(click.Group):
@@ -34,9 +19,6 @@ class TxmonGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except NotBuiltYet as exc:
-            click.echo(f"txmon: not built yet: {exc}", err=True)
-            sys.exit(3)
         except TxmonError as exc:
             click.echo(f"txmon: error: {exc}", err=True)
             sys.exit(2)
@@ -77,17 +59,21 @@ def main(ctx: click.Context, data_dir: str | None, bus: str | None, store: str |
 
 
 def _register() -> None:
-    from txmon.cli.pending import pending_command
+    """Each command lives in its own module; imported here, after ``main`` exists."""
+    from txmon.cli.alerts import alerts
+    from txmon.cli.api import api
+    from txmon.cli.confirmations import confirmations
+    from txmon.cli.demo import demo
+    from txmon.cli.engine import engine
+    from txmon.cli.ingest import ingest
+    from txmon.cli.replay import replay
+    from txmon.cli.rules import rules
+    from txmon.cli.screen import screen
+    from txmon.cli.tags import tags
 
-    for name, module_name in _COMMAND_MODULES.items():
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            main.add_command(pending_command(name))
-            continue
-        main.add_command(getattr(module, name))
+    for command in (demo, engine, alerts, tags, ingest, replay, rules, screen, api,
+                    confirmations):
+        main.add_command(command)
 
 
 _register()

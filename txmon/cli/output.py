@@ -28,7 +28,8 @@ def _amount(alert: Alert, amount: int | None = None) -> str:
 
 def _matches(alert: Alert) -> str:
     parts = []
-    for match in alert.evidence.get("matches", []):  # type: ignore[union-attr]
+    matches = alert.evidence.get("matches")
+    for match in matches if isinstance(matches, list) else []:
         tags = match.get("tags", [])
         sources = sorted({t["source"] for t in tags})
         entities = sorted({t["entity"] for t in tags})

@@ -26,7 +26,8 @@ from ingest.follower import Follower
 from rules.judgement import Mode
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
-from txmon.cli.chains import CHAINS, build_source, chain_options
+from txmon.chains import SourceOptions
+from txmon.cli.chains import CHAINS, build_source, chain_options, follower_options
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
 from txmon.engine import Engine
@@ -49,8 +50,9 @@ class ProgressLine:
         sys.stderr.flush()
 
 
-def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: int,
-            end: int, mode: Mode, as_json: bool) -> None:
+def _replay(cli: CliContext, chain: str, options: SourceOptions, fetch: tuple[int, int],
+            start: int, end: int, mode: Mode, as_json: bool) -> None:
+    """``fetch``: (--workers, --batch-blocks) of the follower."""
     if end < start:
         raise click.UsageError("--to must not be below --from")
     with tempfile.TemporaryDirectory(prefix="txmon-replay-") as scratch:
@@ -61,8 +63,9 @@ def _replay(cli: CliContext, chain: str, source_args: dict[str, object], start: 
         work.tag_index = cli.app.tag_index  # tags of the configured store, state in scratch
         work.account_for = cli.app.account_for  # and its customer accounts
         try:
-            source = build_source(chain, work.store, **source_args)  # type: ignore[arg-type]
+            source = build_source(chain, work.store, options)
             follower = Follower(source, work.store, work.producer(), name="replay",
+                                workers=fetch[0], batch_blocks=fetch[1],
                                 topic=work.topic(TRANSFERS),
                                 deadletter_topic=work.topic(DEADLETTER))
             engine = work.engine("replay", mode=mode)
@@ -102,7 +105,8 @@ def _unresolved_summary(source: object) -> None:
     decoder = getattr(source, "decoder", None)
     count = getattr(decoder, "unresolved_inputs", 0)
     if count:
-        click.echo(f"  {count} inputs unresolved in {decoder.unresolved_txs} transactions "
+        click.echo(f"  {count} inputs unresolved in {getattr(decoder, 'unresolved_txs', 0)} "
+                   "transactions "
                    "(prevouts unknown; outputs screened, one dead letter per transaction)",
                    err=True)
 
@@ -115,6 +119,7 @@ def replay() -> None:
 def _chain_command(chain: str) -> click.Command:
     @click.command(name=chain, help=f"Replay {chain} blocks FROM..TO through the engine.")
     @chain_options
+    @follower_options(live=False)
     @click.option("--from", "start", type=int, required=True, help="First block (height).")
     @click.option("--to", "end", type=int, required=True, help="Last block, inclusive.")
     @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
@@ -129,15 +134,16 @@ def _chain_command(chain: str) -> click.Command:
                   "(files that do not start at genesis; default: its BIP-34 height).")
     @pass_cli
     def command(cli: CliContext, rpc_url: str | None, network: str, blocks_dir: str | None,
-                no_traces: bool, start: int, end: int, as_of: dt.datetime | None,
+                no_traces: bool, workers: int, batch_blocks: int, start: int, end: int,
+                as_of: dt.datetime | None,
                 lookback: bool, as_json: bool, start_height: int | None) -> None:
         if lookback and as_of is not None:
             raise click.UsageError("--lookback and --as-of exclude each other: a later "
                                    "--as-of already includes later designations")
-        source_args = {"rpc_url": rpc_url, "network": network, "blocks_dir": blocks_dir,
-                       "no_traces": no_traces, "start_height": start_height}
+        options = SourceOptions(rpc_url=rpc_url, network=network, blocks_dir=blocks_dir,
+                                no_traces=no_traces, start_height=start_height)
         mode = Mode.replay(as_of.date() if as_of else None, lookback)
-        _replay(cli, chain, source_args, start, end, mode, as_json)
+        _replay(cli, chain, options, (workers, batch_blocks), start, end, mode, as_json)
 
     return command
 

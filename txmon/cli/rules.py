@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -14,6 +15,7 @@ from rules.typecheck import check_rulebook
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
 from txmon.errors import RulebookError
+from txmon.vocabulary import vocabulary
 
 
 @click.group()
@@ -32,7 +34,8 @@ def check(file: Path) -> None:
     exposure = book.exposure
     model = (f"exposure {exposure.model}, max {exposure.max_hops} hops, "
              f"min share {exposure.min_share_ppm / 10_000:g}%") if exposure else "no exposure"
-    click.echo(f"OK: {file}: version {book.version}, {len(book.rules)} enabled rules, {model}")
+    click.echo(f"OK: {file}: version {book.version}, {len(book.rules)} enabled rules, {model}; "
+               f"tag vocabulary {vocabulary().version}")
 
 
 @rules.command("test")
@@ -47,7 +50,7 @@ def check(file: Path) -> None:
                    "of each block's date say.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
 @pass_cli
-def test(cli: CliContext, file: Path, against: click.utils.LazyFile,
+def test(cli: CliContext, file: Path, against: BinaryIO,
          as_of: dt.datetime | None, lookback: bool, as_json: bool) -> None:
     """Show what FILE would raise on the transfers, storing nothing."""
     book = load_rulebook(file)

@@ -15,13 +15,13 @@ from typing import Any
 
 import click
 
-from enrich.addresses import normalize
 from enrich.seeding import ensure_seeded
 from enrich.sources import FORMATS, loader
 from enrich.sources.base import LoadedList
 from enrich.tagstore import TagStore
 from enrich.tagversions import Delta
 from txmon import wire
+from txmon.addresses import normalize
 from txmon.bus.base import TAG_UPDATES
 from txmon.models import Tag
 
@@ -90,7 +90,8 @@ def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.dat
                            "names": len(loaded.names), "skipped": len(loaded.skipped),
                            "warnings": len(loaded.warnings)}))
     click.echo(f"{delta.source}: version {delta.version} active "
-               f"(+{len(delta.added)} -{len(delta.removed)} ~{len(delta.changed)})", err=True)
+               f"(+{len(delta.added)} -{len(delta.removed)} ~{len(delta.changed)} addresses, "
+               f"{delta.names_changed} parties changed)", err=True)
 
 
 @tags.command()
@@ -165,7 +166,8 @@ def _renamed(loaded: LoadedList, source: str) -> LoadedList:
 def _delta_summary(delta: Delta) -> dict[str, Any]:
     return {"source": delta.source, "version": delta.version, "previous": delta.previous,
             "published": delta.published.isoformat(), "added_count": len(delta.added),
-            "removed_count": len(delta.removed), "changed_count": len(delta.changed)}
+            "removed_count": len(delta.removed), "changed_count": len(delta.changed),
+            "names_changed": delta.names_changed}
 
 
 def _tag_out(tag: Tag) -> dict[str, Any]:

@@ -96,6 +96,15 @@ class Store(ABC):
     def log_head(self, log: str) -> LogHead:
         """Sequence and hash of the last entry (``LogHead(0, "")`` when empty)."""
 
+    def trim_log(self, log: str, through_seq: int) -> int:
+        """Delete entries ``1..through_seq`` of ``log`` (retention); returns how many.
+
+        The last entry is never deleted (it is the head the next append links to), and
+        dedupe keys stay, so a pruned record id is still never recorded twice. A backend
+        without it refuses: deleting compliance records is never a silent no-op.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot trim logs")
+
     @abstractmethod
     def ping(self) -> None:
         """Raise :class:`txmon.errors.BackendUnavailable` if the backend cannot be reached."""

@@ -172,6 +172,13 @@ class SqliteStore(Store):
         with self._lock:
             return self._head(log)
 
+    def trim_log(self, log: str, through_seq: int) -> int:
+        with self._lock:
+            last = self._head(log).seq
+            cursor = self._db.execute("DELETE FROM log_entry WHERE log = ? AND seq <= ?",
+                                      (log, min(through_seq, last - 1)))
+            return cursor.rowcount
+
     def ping(self) -> None:
         with self._lock:
             self._db.execute("SELECT 1")

@@ -13,16 +13,17 @@ S = "supervisor-token-0123456789"
 
 
 def test_named_and_legacy_entries() -> None:
-    users = parse_users(SecretStr(f"{A}=analyst:Alice Tanaka, {S}=supervisor"))
-    assert users == {A: User("Alice Tanaka", "analyst"), S: User("supervisor", "supervisor")}
+    users = parse_users(SecretStr(f"{A}=analyst:alice.tanaka, {S}=supervisor"))
+    assert users == {A: User("alice.tanaka", "analyst"),
+                     S: User("supervisor-token-2", "supervisor")}
     assert parse_tokens(SecretStr(f"{A}=analyst:alice")) == {A: "analyst"}
-    assert user_of(users, S) == User("supervisor", "supervisor")
+    assert user_of(users, S) == User("supervisor-token-2", "supervisor")
     assert user_of(users, "x" * 24) is None
 
 
 @pytest.mark.parametrize("entry, problem", [
     (f"{A}=auditor:bob", "role one of analyst, supervisor, regulator, admin"),
-    (f"{A}=analyst:<script>", "a user name is"),
+    (f"{A}=analyst:<script>", "name must be 1-64"),
     ("short=analyst:bob", "shorter than 16"),
 ])
 def test_bad_entries_are_start_up_errors(entry: str, problem: str) -> None:

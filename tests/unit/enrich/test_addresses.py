@@ -6,8 +6,8 @@ import collections
 
 import pytest
 
-from enrich.addresses import normalize
 from enrich.sources.ofac_address_list import asset_of, entries
+from txmon.addresses import normalize
 from txmon.errors import InvalidAddress
 
 
@@ -108,3 +108,38 @@ def test_fullwidth_bech32_is_bitcoin() -> None:
     bech32 = "bc1qa5wkgaew2dkv56kfvj49j0av5nml45x9ek9hz6"
     fullwidth = "".join(chr(ord(c) + 0xFEE0) for c in bech32)
     assert normalize(fullwidth).address == bech32
+
+
+def test_hot_path_key_is_the_normal_form_in_any_case(list_files):
+    """The index/history key folds only what ``normalize`` folds: every OFAC address, in
+    its listed spelling and upper-cased where its encoding ignores case, keys as its normal
+    form (so a list's spelling and ingest's meet in the index and in history)."""
+    from txmon.addresses import index_key, key_text
+
+    seen = 0
+    for path in list_files:
+        for _, raw in entries(path):
+            normal = normalize(raw)
+            assert key_text(normal.address) == normal.address
+            if normal.chain_family == "evm" or normal.address.startswith("bc1"):
+                assert key_text(normal.address.upper().replace("0X", "0x")) == normal.address
+                seen += 1
+    assert seen == 245  # 160 EVM + 85 bech32 entries of the shipped OFAC lists
+    assert index_key("0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc") == bytes.fromhex(
+        "12d66f87a04a9e220743712ce6d9bb1b5616b8fc")
+
+
+def test_ingest_encoder_and_normalize_share_one_codec():
+    """An address ingest encodes from a script (txmon.addresses.bech32/base58) is read back
+    by ``normalize`` as the same family, kind and text: one implementation, not two."""
+    from txmon.addresses.base58 import b58check_encode
+    from txmon.addresses.bech32 import encode_segwit_address
+    from txmon.addresses.networks import MAINNET, REGTEST
+
+    program = bytes(range(32))
+    taproot = encode_segwit_address(MAINNET.hrp, 1, program)
+    assert (normalize(taproot).kind, normalize(taproot).address) == ("p2tr", taproot)
+    regtest = encode_segwit_address(REGTEST.hrp, 0, program[:20])
+    assert (normalize(regtest).network, normalize(regtest).kind) == ("regtest", "p2wpkh")
+    legacy = b58check_encode(MAINNET.p2sh_version, program[:20])
+    assert (normalize(legacy).chain_family, normalize(legacy).kind) == ("bitcoin", "p2sh")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from enrich.addresses import normalize
 from enrich.sources.base import Skipped
 from enrich.sources.ofac_address_list import entries
 from enrich.sources.ofac_csv import OfacCsvSource
 from tests.unit.enrich.paths import ALT, COMMENTS, SDN_2022, SDN_2024, TAGDATA
+from txmon.addresses import normalize
 from txmon.errors import ListFormatError
 
 

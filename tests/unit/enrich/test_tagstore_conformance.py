@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import pytest
 
-from enrich.addresses import normalize
 from enrich.index import TagIndex
 from enrich.seeding import ensure_seeded
 from enrich.sources.base import LoadedList
@@ -20,6 +19,7 @@ from enrich.sources.ofac_csv import OfacCsvSource
 from enrich.tagstore import LOCK, TagStore
 from tests.unit.enrich.paths import COMMENTS, LISTS, SDN_2022, SDN_2024, SEEDS
 from txmon import wire
+from txmon.addresses import normalize
 from txmon.bus.base import TAG_UPDATES, Producer
 from txmon.bus.embedded import EmbeddedBus
 from txmon.errors import DeliveryError, TxmonError

@@ -9,7 +9,6 @@ import pytest
 
 from enrich.index import TagIndex
 from enrich.tagstore import TagStore
-from ingest.exchange.accounts import account_for
 from ingest.exchange.consumer import ExchangeIngest
 from screening.customers import LATEST, CustomerScreening
 from screening.service import ScreeningService
@@ -17,6 +16,7 @@ from tests.unit.exchange.helpers import FailingProducer, SimulatedCrash, ingest,
 from tests.unit.exchange.stream import build, event
 from tests.unit.screening.conftest import load_lists
 from txmon.bus.embedded import EmbeddedBus
+from txmon.customers import account_for
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer, dumps, loads
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.exchange.accounts import Accounts, account_for
 from ingest.exchange.mapping import effects
 from tests.unit.exchange.stream import ADDRESSES, ETH, IVMS, event
+from txmon.customers import Accounts, account_for
 from txmon.errors import InvalidAddress
 from txmon.models import TransferKind, TransferStatus
 from txmon.store.sqlite import SqliteStore
@@ -33,7 +33,8 @@ def test_deposit_becomes_a_canonical_transfer() -> None:
         "A1", "deposit", "Other VASP Ltd")
     assert (t.exchange.originator, t.exchange.beneficiary) == ("Roman Semenov", "Taro Yamada")
     assert t.extra == {"event_type": "deposit.credited", "onchain_tx": TX_A,
-                       "value_jpy": "30000001", "mof_report": "over-30m-jpy"}
+                       "value_jpy": "30000001", "mof_report": "over-30m-jpy",
+                       "counterparty_country": "SG"}  # the originating VASP's country
     assert decode_transfer(encode_transfer(t)) == t
 
 

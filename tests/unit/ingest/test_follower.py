@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import pytest
 
-from enrich.addresses import UNKNOWN
 from ingest.deadletter import Rejected
 from ingest.follower import Follower, ReorgTooDeep
 from ingest.source import Block, BlockRef, ChainSource
+from txmon.addresses import UNKNOWN
 from txmon.bus.base import DEADLETTER, TRANSFERS, Producer
 from txmon.chains import CHAINS, Chain
 from txmon.errors import DeliveryError
@@ -29,7 +29,8 @@ T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 def testchain(monkeypatch: pytest.MonkeyPatch) -> None:
     """Register the in-memory chain, so that the bus's transfer schema accepts its records."""
     monkeypatch.setitem(CHAINS, "testchain", Chain("testchain", UNKNOWN,
-                                                   re.compile(r"0x[0-9a-z]+"), "TST", 8))
+                                                   re.compile(r"0x[0-9a-z]+"), "TST", 8,
+                                                   source="", options=frozenset()))
 
 
 class MemoryChain(ChainSource):

@@ -13,7 +13,6 @@ from alerts.feed import verify_events
 from alerts.publisher import FeedPublisher
 from alerts.store import AlertStore
 from enrich.enricher import Enricher
-from ingest.exchange.accounts import Accounts, address_items
 from rules.engine import RuleEngine
 from rules.history import TransferHistory
 from rules.retro import RetroactiveScanner
@@ -29,6 +28,7 @@ from tests.pipeline_scenario import (
 )
 from txmon.bus.base import ALERTS, DEADLETTER, TRANSFERS, Bus
 from txmon.bus.embedded import EmbeddedBus
+from txmon.customers import Accounts, address_items
 from txmon.engine import Engine
 from txmon.models import Asset, Leg
 from txmon.settings import SEEDS_DIR

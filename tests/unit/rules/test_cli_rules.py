@@ -16,7 +16,7 @@ def test_check_ok_and_error_names_line_and_rule(tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(main, ["rules", "check", str(SEEDS / "rulebook.yaml")])
     assert ok.exit_code == 0
-    assert "version 2026.11.0, 4 enabled rules, exposure haircut, max 3 hops" in ok.output
+    assert "version 2026.12.0, 5 enabled rules, exposure haircut, max 3 hops" in ok.output
     bad = tmp_path / "bad.yaml"
     bad.write_text('version: 1\nrules:\n  - id: x\n    title: t\n    severity: high\n'
                    '    when: "transfer.units_micro >"\n')

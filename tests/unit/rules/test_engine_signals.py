@@ -55,7 +55,7 @@ def test_direct_exposure_includes_zero_value_and_failed(tmp_path: Path) -> None:
     assert match["side"] == "output" and match["tags"][0]["entity"] == "TORNADO CASH"
     assert match["tags"][0]["programs"] == ["CYBER2"]
     assert got[0].id == alert_id("sanctions-direct", zero.id)
-    assert got[0].rulebook_version == "2026.11.0"
+    assert got[0].rulebook_version == "2026.12.0"
 
 
 def test_point_in_time_before_designation_and_after_delisting(tmp_path: Path) -> None:

@@ -17,10 +17,10 @@ from ingest.bitcoin.blkfiles import (
     scan_file,
     xor_at,
 )
-from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.node import connect
 from ingest.bitcoin.parse import block_hash
 from ingest.bitcoin.source import blocks_dir_source
+from txmon.addresses.networks import MAINNET
 from txmon.errors import ConfigError
 from txmon.models import Leg
 from txmon.store.sqlite import SqliteStore

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.bitcoin.blocks import BTC, BlockDecoder
-from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.parse import parse_block
 from ingest.bitcoin.utxo import UtxoCache
+from txmon.addresses.networks import MAINNET
 from txmon.models import Leg, TransferKind, TransferStatus
 from txmon.store.sqlite import SqliteStore
 

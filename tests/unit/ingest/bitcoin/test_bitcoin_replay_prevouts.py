@@ -29,11 +29,11 @@ from bitcoin.core import CBlock, b2lx
 from enrich.sources.base import LoadedList
 from enrich.tagstore import TagStore
 from ingest.bitcoin.mempool import MempoolWatcher
-from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.node import BitcoinNode, connect
 from ingest.bitcoin.source import rpc_source
 from ingest.bitcoin.utxo import UtxoCache
 from ingest.follower import Follower
+from txmon.addresses.networks import MAINNET
 from txmon.app import App
 from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.bus.embedded import EmbeddedBus

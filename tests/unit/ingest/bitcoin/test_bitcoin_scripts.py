@@ -14,9 +14,9 @@ import pytest
 from bitcoin.core.script import CScript
 from bitcoin.wallet import CBitcoinAddress, P2PKHBitcoinAddress
 
-from ingest.bitcoin.network import MAINNET, REGTEST, TESTNET, Network
 from ingest.bitcoin.parse import parse_block
 from ingest.bitcoin.scripts import describe, hash160, script_key
+from txmon.addresses.networks import MAINNET, REGTEST, TESTNET, Network
 
 from .conftest import raw_block, verbose_block
 

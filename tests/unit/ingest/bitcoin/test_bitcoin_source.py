@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ingest.bitcoin.blocks import BlockDecoder
-from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.node import connect
 from ingest.bitcoin.source import BitcoinSource
 from ingest.bitcoin.utxo import Outpoint, SpentOutput, UtxoCache
 from ingest.follower import Follower
 from ingest.source import Block, BlockRef
+from txmon.addresses.networks import MAINNET
 from txmon.bus.base import TRANSFERS
 from txmon.bus.embedded import EmbeddedBus
 from txmon.store.sqlite import SqliteStore

@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from ingest.bitcoin.network import MAINNET, REGTEST
 from ingest.bitcoin.utxo import (
     UnknownPrevout,
     UnresolvedPrevoutError,
@@ -14,6 +13,7 @@ from ingest.bitcoin.utxo import (
     decode_prevout,
     encode_prevout,
 )
+from txmon.addresses.networks import MAINNET, REGTEST
 from txmon.models import Leg
 from txmon.store.sqlite import SqliteStore
 

@@ -8,8 +8,8 @@ really emits.
 from __future__ import annotations
 
 from ingest.bitcoin.blocks import BlockDecoder
-from ingest.bitcoin.network import MAINNET
 from ingest.bitcoin.utxo import UtxoCache
+from txmon.addresses.networks import MAINNET
 from txmon.store.sqlite import SqliteStore
 from txmon.wire import decode_transfer, encode_transfer
 

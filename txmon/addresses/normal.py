@@ -35,28 +35,25 @@ from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 
-from enrich.address_codecs import (
-    decode_base58check,
-    decode_cashaddr,
-    decode_ripple,
-    decode_segwit,
-    is_base58,
-)
+from txmon.addresses.base58 import decode_base58check, decode_ripple, is_base58
+from txmon.addresses.bech32 import decode_segwit
+from txmon.addresses.cashaddr import decode_cashaddr
+from txmon.addresses.networks import NETWORKS
 from txmon.errors import InvalidAddress
 from txmon.textnorm import clean
 
 EVM, BITCOIN, TRON, OTHER, UNKNOWN = "evm", "bitcoin", "tron", "other", "unknown"
 VERIFIED_FAMILIES = frozenset({EVM, BITCOIN, TRON, OTHER})
 
-# base58check version byte -> (family, kind, network) for 20-byte payloads.
-_BASE58_VERSIONS: dict[int, tuple[str, str, str]] = {
-    0x00: (BITCOIN, "p2pkh", "mainnet"),
-    0x05: (BITCOIN, "p2sh", "mainnet"),
-    0x6F: (BITCOIN, "p2pkh", "testnet"),
-    0xC4: (BITCOIN, "p2sh", "testnet"),
-    0x41: (TRON, "account", "mainnet"),
-}
-_SEGWIT_HRPS = {"bc": "mainnet", "tb": "testnet", "bcrt": "regtest"}
+# base58check version byte -> (family, kind, network) for 20-byte payloads, and segwit
+# hrp -> network: read from the Bitcoin network table ingest uses (the first network
+# wins where two share a prefix: signet addresses read as testnet, as they always have).
+_BASE58_VERSIONS: dict[int, tuple[str, str, str]] = {0x41: (TRON, "account", "mainnet")}
+_SEGWIT_HRPS: dict[str, str] = {}
+for _net in NETWORKS.values():
+    _BASE58_VERSIONS.setdefault(_net.p2pkh_version, (BITCOIN, "p2pkh", _net.name))
+    _BASE58_VERSIONS.setdefault(_net.p2sh_version, (BITCOIN, "p2sh", _net.name))
+    _SEGWIT_HRPS.setdefault(_net.hrp, _net.name)
 _OTHER_SEGWIT_HRPS = frozenset({"ltc", "tltc"})
 # First characters of base58 strings that claim to be Bitcoin or TRON addresses.
 _STRICT_BASE58_FIRST = frozenset("13mn2T")

@@ -1,4 +1,9 @@
-"""Exchange accounts on the Store: customer KYC records and deposit-address links.
+"""The customer registry: exchange accounts on the Store, KYC records and deposit addresses.
+
+In the kernel, not in ingest: the exchange ingest writes it (from the back-office feed),
+the engine reads it to name the account in an alert, screening reads it to screen
+customers and withdrawals — a stage that reads another stage's storage would tie the two
+in an import cycle (tests/unit/test_import_layers.py).
 
 Keys (all under ``exchange:``):
 
@@ -6,7 +11,7 @@ Keys (all under ``exchange:``):
   as the latest account.opened / kyc.updated event gave it;
 * ``exchange:login:<id>``    — country of the last login's IP;
 * ``exchange:address:<addr>`` — account that owns deposit address ``addr`` (normalised by
-  :func:`enrich.addresses.normalize`, the one place that decides what an address is).
+  :func:`txmon.addresses.normalize`, the one place that decides what an address is).
 
 The engine calls :func:`account_for` to name the customer account in an on-chain alert.
 Writes are whole-value puts keyed by id, so replaying an event is harmless.
@@ -17,9 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from enrich.addresses import normalize_or_none
+from txmon.addresses import normalize_or_none
 from txmon.store.base import Store
 from txmon.wire import dumps, loads
+
+# Japan's FEFTA: a payment to or from abroad above ¥30,000,000 is reported to the Minister
+# of Finance (MOF). The exchange mapping flags such transfers, screening adds a reason.
+MOF_THRESHOLD_JPY = 30_000_000
 
 ACCOUNT = "exchange:account:"
 LOGIN = "exchange:login:"

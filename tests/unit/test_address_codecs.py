@@ -6,15 +6,15 @@ import random
 
 import pytest
 
-from ingest.bitcoin.bech32m import (
+from ingest.bitcoin.scripts import describe
+from txmon.addresses.bech32 import (
     Encoding,
     bech32_decode,
     bech32_encode,
     decode_segwit_address,
     encode_segwit_address,
 )
-from ingest.bitcoin.network import MAINNET, TESTNET
-from ingest.bitcoin.scripts import describe
+from txmon.addresses.networks import MAINNET, TESTNET
 from txmon.errors import InvalidAddress
 
 VALID_BECH32 = [  # BIP-173 "Test vectors": valid Bech32 strings

@@ -1,4 +1,5 @@
-"""Bech32 (BIP-173) and Bech32m (BIP-350) encoding of segwit addresses.
+"""Bech32 (BIP-173) and Bech32m (BIP-350) segwit addresses, the one implementation:
+ingest encodes outputs with it, :mod:`txmon.addresses.normal` classifies list entries with it.
 
 Hand-written because python-bitcoinlib 0.12 only knows Bech32 (its ``CBitcoinAddress``
 rejects ``bc1p…`` taproot addresses) and the ``bech32`` package on PyPI predates BIP-350.
@@ -9,6 +10,7 @@ through it. Tested with the BIP-173 and BIP-350 test vectors.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache, lru_cache
 
@@ -96,7 +98,7 @@ def bech32_decode(text: str) -> tuple[str, list[int], Encoding]:
     return hrp, data[:-6], Encoding(const)
 
 
-def _from_5bit(data: list[int]) -> bytes:
+def from_5bit(data: list[int]) -> bytes:
     """5-bit groups → bytes; padding must be < 5 bits and zero (BIP-173 ``convertbits``)."""
     acc = 0
     for value in data:
@@ -143,7 +145,7 @@ def decode_segwit_address(hrp: str, address: str) -> tuple[int, bytes]:
         raise InvalidAddress(f"segwit: expected hrp {hrp!r}, got {got_hrp!r}")
     if not data or data[0] > 16:
         raise InvalidAddress(f"segwit: invalid witness version in {address!r}")
-    version, program = data[0], _from_5bit(data[1:])
+    version, program = data[0], from_5bit(data[1:])
     if not 2 <= len(program) <= 40:
         raise InvalidAddress(f"segwit: invalid program length {len(program)}")
     if version == 0 and len(program) not in (20, 32):
@@ -152,3 +154,22 @@ def decode_segwit_address(hrp: str, address: str) -> tuple[int, bytes]:
     if encoding is not expected:
         raise InvalidAddress(f"segwit: v{version} must use {expected.name}")
     return version, program
+
+
+@dataclass(frozen=True, slots=True)
+class SegwitPayload:
+    """A decoded segwit address: human-readable part, witness version and program."""
+
+    hrp: str
+    version: int
+    program: bytes
+
+
+def decode_segwit(text: str) -> SegwitPayload | None:
+    """Decode a segwit address of any hrp, or None when it is not one (checksum included)."""
+    try:
+        hrp = bech32_decode(text)[0]
+        version, program = decode_segwit_address(hrp, text)
+    except InvalidAddress:
+        return None
+    return SegwitPayload(hrp, version, program)
