@@ -220,7 +220,8 @@ class CaseBook:
         def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
             entry = {"case": case_id, "seq": seq, "kind": kind, "by": user.name,
                      "role": user.role, "at": at, "data": data, "prevhash": prev_hash}
-            digest = entry["hash"] = entry_hash(entry)
+            digest = entry_hash(entry)
+            entry["hash"] = digest
             return dumps(entry), digest
 
         result = self._store.append_chained(log, f"after:{head.seq}", build)

@@ -12,7 +12,7 @@ alert (no path) is drawn as its matched address and the transfer's other side.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from rules.history import TransferHistory
 from txmon.models import Alert
@@ -62,8 +62,7 @@ class Flow:
 
 def _labels(alert: Alert) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    matches: Any = alert.evidence.get("matches") or []
-    for match in matches:
+    for match in cast("list[dict[str, Any]]", alert.evidence.get("matches") or []):
         for tag in match.get("tags") or []:
             label = f"{tag['entity']} ({tag['source']})"
             out.setdefault(match["address"], [])
@@ -109,8 +108,8 @@ def _direct_edges(alert: Alert, history: TransferHistory | None) -> list[Edge]:
     transfer = history.find(alert.transfer_id) if history is not None else None
     when = transfer.block_time.strftime("%Y-%m-%dT%H:%M:%SZ") \
         if transfer and transfer.block_time else ""
-    matches: Any = alert.evidence.get("matches") or []
-    matched = {m["address"]: m.get("side", "input") for m in matches}
+    matched = {m["address"]: m.get("side", "input")
+               for m in cast("list[dict[str, Any]]", alert.evidence.get("matches") or [])}
     if transfer is None:
         return [Edge(a, a, alert.amount, alert.amount, alert.transfer_id, when)
                 for a in list(matched)[:1]]

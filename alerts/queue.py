@@ -193,12 +193,12 @@ class AlertQueue:
         moved: dict[str, list[tuple[str, str, int]]] = {"status": [], "assignee": []}
         for seq, entry in activity.read(self._store, self._activity_seq + 1):
             self._activity_seq = seq
-            changed = self._by_id.get(entry["alert_id"])
-            if changed is not None and entry["field"] in ("status", "assignee", "case"):
+            moved_row = self._by_id.get(entry["alert_id"])
+            if moved_row is not None and entry["field"] in ("status", "assignee", "case"):
                 if entry["field"] in moved:
-                    moved[entry["field"]].append((getattr(changed, entry["field"]),
-                                                  entry["value"], self._position[changed.id]))
-                setattr(changed, entry["field"], entry["value"])
+                    moved[entry["field"]].append((getattr(moved_row, entry["field"]),
+                                                  entry["value"], self._position[moved_row.id]))
+                setattr(moved_row, entry["field"], entry["value"])
                 if entry["field"] == "assignee" and entry["value"]:
                     self._seen["assignee"].add(entry["value"])
         for facet, changes in moved.items():

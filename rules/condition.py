@@ -17,8 +17,10 @@ from typing import Any
 import celpy
 from celpy.celparser import CELParseError
 
+from rules.celcache import prime_cel_parser
 from txmon.errors import RuleError
 
+prime_cel_parser()  # before the first Environment: celpy then skips building its parser
 _ENV = celpy.Environment()
 DEFAULT_DIRECT = "size(hits) > 0"  # what a rule with a `match:` and no `when:` tests
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -43,6 +43,21 @@ class PartyLinks:
         self._members = {k: tuple(sorted(ms)) for ms in by_root.values() for k in ms}
         self._groups = len(by_root)
 
+    def to_wire(self) -> list[list[list[str]]]:
+        """The linked groups (each a sorted list of [source, list id]), in a fixed order."""
+        groups = {ms for ms in self._members.values()}
+        return [[list(k) for k in ms] for ms in sorted(groups)]
+
+    @classmethod
+    def from_wire(cls, groups: list[list[list[str]]]) -> PartyLinks:
+        """Links as :meth:`to_wire` wrote them, without re-deriving them from the lists."""
+        links = cls.__new__(cls)
+        links._parent, links._parties = {}, {}
+        members = [tuple((s, i) for s, i in group) for group in groups]
+        links._members = {k: ms for ms in members for k in ms}
+        links._groups = len(members)
+        return links
+
     def group(self, key: Key) -> tuple[Key, ...]:
         """Every key linked with ``key`` (itself first, then by source and id)."""
         return (key, *(k for k in self._members.get(key, ()) if k != key))

@@ -8,12 +8,14 @@ second so that a request does not pay a store round trip for it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from enrich.enricher import TagLookup
@@ -33,10 +35,12 @@ from txmon.errors import BadRecord
 from txmon.models import TagKind
 from txmon.store.base import Store
 from txmon.vocabulary import vocabulary
+from txmon.wire import dumps, loads
 
 # The vocabulary's risky categories, plus the list terms mapped onto them (seeds/vocabulary.yaml).
 RISKY_CATEGORIES = vocabulary().risky_terms()
 HEAD_TTL = 1.0
+LINKS_KEY = "screening:links:"  # + list head seq + linking-code fingerprint
 # ¥10^15 (1,000 trillion yen) is more than every crypto-asset in existence: a larger
 # withdrawal value cannot exist and is refused before anything is decided or recorded.
 MAX_VALUE_JPY = 10**15
@@ -64,39 +68,78 @@ class ScreeningService:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.accounts = Accounts(store)
         self.log = ConfirmationLog(store)
-        self._matcher: tuple[int, NameMatcher, dict[str, str]] | None = None
+        # Built per list head, each on first need: an address check never builds the name
+        # index (~1 s of transliteration at start-up) and a name check never the token keys.
+        self._head: tuple[int, dict[str, str]] | None = None  # (seq, versions) followed
+        self._matcher: NameMatcher | None = None
+        self._parties: list[Any] | None = None
         self._checked = 0.0
-        self._token_keys: list[str] = []
+        self._token_keys: list[str] | None = None
         self._links: PartyLinks | None = None
 
     # ---- list state ----------------------------------------------------------------
-    def matcher(self, fresh: bool = False) -> tuple[NameMatcher, dict[str, str]]:
-        """The name matcher of the current head, and the list versions it holds.
+    def follow_head(self, fresh: bool = False) -> dict[str, str]:
+        """Follow a new list version (the address index too); the list versions held.
 
+        Checked at most every ``HEAD_TTL``; a new head drops the lazily built indexes.
         ``fresh`` re-reads the head now: a re-screen triggered by a list update must see
         that update, not the head cached less than a second before it.
         """
         now = time.monotonic()
-        if not fresh and self._matcher is not None and now - self._checked < HEAD_TTL:
-            return self._matcher[1], self._matcher[2]
+        if not fresh and self._head is not None and now - self._checked < HEAD_TTL:
+            return self._head[1]
         self._checked = now
         head = self.tag_store.head()
-        if self._matcher is None or self._matcher[0] != head.seq:
+        if self._head is None or self._head[0] != head.seq:
             refresh = getattr(self._tags, "refresh", None)
             if refresh is not None:  # the address index follows the same list versions
                 refresh()
+            self._head = (head.seq, dict(head.sources))
+            self._matcher = self._parties = self._token_keys = self._links = None
+        return self._head[1]
+
+    def matcher(self, fresh: bool = False) -> tuple[NameMatcher, dict[str, str]]:
+        """The name matcher of the current head, and the list versions it holds."""
+        versions = self.follow_head(fresh)
+        if self._matcher is None:
             warm_up()
-            parties = self.tag_store.parties()
-            index = NameIndex(parties)
-            self._links = PartyLinks(parties, self.tag_store.all_tags())
-            self._token_keys = [f"{t.chain}:{t.contract.lower()}" for t in self.tag_store.tokens()]
-            self._matcher = (head.seq, NameMatcher(index), dict(head.sources))
+            self._matcher = NameMatcher(NameIndex(self._party_list()))
+            self._party_links()
             # The indexes are ~400,000 long-lived objects: a full garbage collection
             # walks them all (~140 ms, a latency spike for every request in flight).
             # Freezing moves them out of the collector's sight; they hold no cycles, so
             # reference counting still frees an old index after a rebuild.
             gc.freeze()
-        return self._matcher[1], self._matcher[2]
+        return self._matcher, versions
+
+    def _party_list(self) -> list[Any]:
+        if self._parties is None:
+            self._parties = self.tag_store.parties()
+        return self._parties
+
+    def _party_links(self) -> PartyLinks:
+        """The same party across lists, built on the first hit that needs it.
+
+        Deriving the links reads every listed party (~1 s with the shipped lists), which a
+        one-off ``txmon screen`` of a listed address would pay each time: they are kept in
+        the store per list head and per version of the linking code, and read back.
+        """
+        if self._links is None:
+            assert self._head is not None  # follow_head() ran first
+            key = f"{LINKS_KEY}{self._head[0]}:{_links_code()}"
+            raw = self.store.get(key)
+            if raw is not None:
+                self._links = PartyLinks.from_wire(loads(raw))
+            else:
+                self._links = PartyLinks(self._party_list(), self.tag_store.all_tags())
+                self.store.put(key, dumps(self._links.to_wire()))
+        return self._links
+
+    def _tokens(self) -> list[str]:
+        if self._token_keys is None:
+            self._token_keys = [f"{t.chain}:{t.contract.lower()}"
+                                for t in self.tag_store.tokens()]
+        return self._token_keys
 
     # ---- decisions -----------------------------------------------------------------
     def screen_name(self, query: NameQuery, record: bool = True,
@@ -129,7 +172,7 @@ class ScreeningService:
         if value_jpy is not None and not 0 <= value_jpy <= MAX_VALUE_JPY:
             raise InvalidQuery("value_jpy",
                                f"value_jpy {value_jpy} is outside 0..{MAX_VALUE_JPY:,}")
-        self.matcher()  # follows a new list version (both indexes) before looking up tags
+        self.follow_head()  # a new list version reaches the address index before the look-up
         reasons = self._tag_reasons(reading.address) + reading.reasons
         if value_jpy is not None and value_jpy > MOF_THRESHOLD_JPY:
             reasons.append(Reason("mof-report", ALLOW, f"¥{value_jpy:,} is above ¥30,000,000: "
@@ -158,7 +201,7 @@ class ScreeningService:
         reasons = []
         shown: set[tuple[str, str]] = set()
         for m in matcher.screen(query):
-            group = self._links.group((m.source, m.list_id)) if self._links else ()
+            group = self._party_links().group((m.source, m.list_id))
             if shown.intersection(group):
                 continue  # the same party on another list: already one hit above
             shown.update(group)
@@ -211,8 +254,7 @@ class ScreeningService:
                 "source": tag.source, "entity": tag.entity, "category": tag.category,
                 "programs": list(tag.programs), "list_id": tag.list_id,
                 "listed_at": _iso(tag.listed_at)}
-            group = self._links.group((tag.source, tag.list_id)) if (
-                self._links and tag.list_id) else ()
+            group = self._party_links().group((tag.source, tag.list_id)) if tag.list_id else ()
             if len(group) > 1:  # one reason per list (own dates), but one party
                 evidence["same_party"] = [{"source": s, "list_id": i} for s, i in group]
             if tag.kind == TagKind.SANCTION:
@@ -231,7 +273,7 @@ class ScreeningService:
                        f"{h.asset}, {h.hops} hop(s) away",
                        {"asset": h.asset, "share_ppm": h.share_ppm, "hops": h.hops,
                         "sources": list(h.sources)})
-                for h in exposure(self.store, self._exposure, address, chain, self._token_keys)]
+                for h in exposure(self.store, self._exposure, address, chain, self._tokens())]
 
     # ---- the answer and its record -------------------------------------------------
     def answer(self, kind: str, checked: dict[str, Any], reasons: list[Reason], record: bool,
@@ -239,7 +281,7 @@ class ScreeningService:
         """The decision over ``reasons``; with ``record``, appended to the confirmation log
         with who asked (``by``: a token's name, a CLI user, a txmon worker), when, what was
         checked and the list versions in force."""
-        _, versions = self.matcher()
+        versions = self.follow_head()
         at = self._clock().astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         answer: dict[str, Any] = {
             "decision": decide(reasons), "kind": kind, "checked": checked,
@@ -250,6 +292,17 @@ class ScreeningService:
             rid = record_id or _record_id(kind, at)
             answer["confirmation"] = {"id": rid, "seq": self.log.record(rid, answer)}
         return answer
+
+
+@functools.cache
+def _links_code() -> str:
+    """Fingerprint of the code that derives party links: a change re-derives them."""
+    from screening import dates, links, text
+
+    digest = hashlib.sha256()
+    for module in (links, text, dates):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _iso(day: dt.date | None) -> str | None:

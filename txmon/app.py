@@ -10,23 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from alerts.delisting import AlertDelistings
-from alerts.lifecycle import AlertLifecycle
-from alerts.publisher import FeedPublisher
-from alerts.signing import Signer, load_signer
-from alerts.store import AlertStore
-from alerts.workflow import AlertWorkflow
-from enrich.enricher import Enricher, TagLookup
+from enrich.enricher import TagLookup
 from enrich.tagstore import TagStore
-from rules.engine import RuleEngine
-from rules.history import TransferHistory
-from rules.judgement import Mode
-from rules.prices import PriceTable
-from rules.retro import RetroactiveScanner
 from rules.rulebook import Rulebook, load_rulebook
 from rules.typecheck import check_rulebook
-from txmon import metrics
 from txmon.backends import open_bus, open_store
 from txmon.bus.base import (
     ALERTS,
@@ -38,10 +27,19 @@ from txmon.bus.base import (
     Message,
     Producer,
 )
-from txmon.bus.kafka import KafkaBus
-from txmon.engine import Engine
 from txmon.settings import Settings
 from txmon.store.base import Store
+
+# The pipeline stages are imported by the methods that build them: a one-off command
+# (``txmon screen ADDRESS``) needs the store, the tag index and the rulebook, and importing
+# the engine, the alert feed and kafka-python it never runs cost it ~0.5 s of start-up.
+if TYPE_CHECKING:
+    from alerts.publisher import FeedPublisher
+    from alerts.signing import Signer
+    from alerts.store import AlertStore
+    from rules.engine import RuleEngine
+    from rules.judgement import Mode
+    from txmon.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +61,8 @@ class App:
     def bus(self) -> Bus:
         bus = open_bus(self.settings)
         self._closers.append(bus)
+        from txmon.bus.kafka import KafkaBus  # imported already when the bus is Kafka
+
         if isinstance(bus, KafkaBus):  # production brokers do not auto-create topics
             bus.ensure_topics([self.topic(name) for name in ALL_TOPICS])
         return bus
@@ -105,6 +105,9 @@ class App:
     @cached_property
     def rule_engine(self) -> RuleEngine:
         """Rules + exposure state on this store; reloads the rulebook file when it changes."""
+        from rules.engine import RuleEngine
+        from rules.prices import PriceTable
+
         prices_path = self.settings.seeds_dir / "prices.csv"
         prices = PriceTable.load(prices_path) if prices_path.exists() else None
         return RuleEngine(self.rulebook, store=self.store, prices=prices,
@@ -112,17 +115,23 @@ class App:
 
     @cached_property
     def alert_store(self) -> AlertStore:
+        from alerts.store import AlertStore
+
         return AlertStore(self.store)
 
     @cached_property
     def feed_signer(self) -> Signer | None:
         """The exchange's feed signing key, or None (unsigned feed); never logged."""
+        from alerts.signing import load_signer
+
         secret = self.settings.feed_key
         return load_signer(self.settings.feed_key_file,
                            secret.get_secret_value() if secret is not None else None)
 
     def feed_publisher(self, producer: Producer | None = None) -> FeedPublisher:
         """The single writer of the alerts topic (see docs/architecture.md)."""
+        from alerts.publisher import FeedPublisher
+
         return FeedPublisher(self.alert_store, self.bus, producer or self.producer(),
                              self.topic(ALERTS), signer=self.feed_signer,
                              checkpoint_every=self.settings.feed_checkpoint_every,
@@ -131,6 +140,15 @@ class App:
     def engine(self, group: str = "txmon-engine", publish: bool = True,
                instance_id: str | None = None, mode: Mode | None = None) -> Engine:
         """The streaming engine consuming transfers and tag updates."""
+        from alerts.delisting import AlertDelistings
+        from alerts.lifecycle import AlertLifecycle
+        from alerts.workflow import AlertWorkflow
+        from enrich.enricher import Enricher
+        from rules.history import TransferHistory
+        from rules.retro import RetroactiveScanner
+        from txmon import metrics
+        from txmon.engine import Engine
+
         transfers = self.topic(TRANSFERS)
         consumer = self.bus.consumer([transfers, self.topic(TAG_UPDATES)], group, instance_id)
         self._closers.append(consumer)

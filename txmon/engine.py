@@ -38,6 +38,10 @@ from txmon.wire import decode_transfer
 log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0  # seconds between consumer-lag measurements and on_tick calls
 FLUSH_TIMEOUT = 10.0  # a bus that acknowledges nothing for this long is an outage
+# Records per batch. Each batch costs a fixed number of store round trips (taint state,
+# history, alert lifecycle, commit) and a bus poll: 2,000 spreads them 4x thinner than the
+# bus default of 500 while one batch stays well under a second of work.
+BATCH_RECORDS = 2_000
 # What one record can make our pure code raise (besides BadRecord): contained, that record
 # is dead-lettered. Backend failures (BackendError: Redis, Kafka, DeliveryError) are not
 # among them: they stop the batch before its commit (the run loop retries it), never turn
@@ -269,7 +273,7 @@ class Engine:
         Replay interleaves this with ingest so that a long range never piles up on the bus.
         """
         batches = 0
-        while batch := self._consumer.poll(timeout=0.0):
+        while batch := self._consumer.poll(timeout=0.0, max_records=BATCH_RECORDS):
             self.process_batch(batch)
             batches += 1
         return batches
@@ -299,7 +303,7 @@ class Engine:
                 if publish_first and self._publisher is not None:
                     self._publisher.publish_pending()
                     publish_first = False
-                batch = self._consumer.poll(timeout=0.5)
+                batch = self._consumer.poll(timeout=0.5, max_records=BATCH_RECORDS)
                 if time.monotonic() >= next_lag_check:  # a broker round trip: not per poll
                     lag = self._consumer.lag()
                     metrics.CONSUMER_LAG.labels("engine").set(lag)

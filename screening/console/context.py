@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from alerts.cases import CaseBook
 from alerts.feed import FeedHead, verify_feed
@@ -85,7 +85,7 @@ class Console:
         keyring = Keyring([self.signer.public_key()]) if self.signer else None
         problem = check_trail(trail, self.workflow.log_head(alert_id),
                               self.workflow.signed_head(alert_id), keyring)
-        matches: Any = alert.evidence.get("matches") or []
+        matches = cast("list[dict[str, Any]]", alert.evidence.get("matches") or [])
         sources = sorted({t["source"] for m in matches for t in m.get("tags") or []})
         retro: Any = alert.evidence.get("retroactive") or {}
         if retro.get("source"):

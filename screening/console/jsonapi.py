@@ -43,15 +43,15 @@ class Problem(BaseModel):
 
 
 _ERR: dict[int | str, dict[str, Any]] = {
-        400: {"model": Problem, "description": "The body cannot be parsed"},
-        401: {"model": Problem, "description": "No bearer token or session"},
-        413: {"model": Problem, "description": "Body over the API's size limit",
-              "content": {"text/plain": {"schema": {"type": "string"}}}},
-        403: {"model": Problem, "description": "The role may not do this (or CSRF missing)"},
-        404: {"model": Problem, "description": "No such alert or case"},
-        409: {"model": Problem, "description": "Refused by the workflow (transition, race, "
-              "four-eyes pending)"},
-        503: {"model": Problem, "description": "The store is down; retry"}}
+    400: {"model": Problem, "description": "The body cannot be parsed"},
+    401: {"model": Problem, "description": "No bearer token or session"},
+    413: {"model": Problem, "description": "Body over the API's size limit",
+          "content": {"text/plain": {"schema": {"type": "string"}}}},
+    403: {"model": Problem, "description": "The role may not do this (or CSRF missing)"},
+    404: {"model": Problem, "description": "No such alert or case"},
+    409: {"model": Problem, "description": "Refused by the workflow (transition, race, "
+          "four-eyes pending)"},
+    503: {"model": Problem, "description": "The store is down; retry"}}
 
 
 class Me(BaseModel):

@@ -57,6 +57,21 @@ def test_sets_add_read_remove_idempotently(store: Store) -> None:
     assert store.members("s:a") == {"t2", "t3"}
 
 
+def test_sets_added_in_bulk_beyond_one_call_keep_every_member(store: Store) -> None:
+    """Thousands of sets in one batch (the Redis store splits its script calls) and one set
+    with more members than one SADD of the script takes: nothing lost, nothing mixed up."""
+    sets = {f"bulk:{n}": [f"t{n}", f"u{n}"] for n in range(4_500)}
+    sets["bulk:big"] = [f"m{n}" for n in range(9_001)]
+    sets["bulk:empty"] = []
+    store.add_members(sets)
+    assert store.members("bulk:0") == {"t0", "u0"}
+    assert store.members("bulk:2000") == {"t2000", "u2000"}
+    assert store.members("bulk:4499") == {"t4499", "u4499"}
+    assert len(store.members("bulk:big")) == 9_001
+    assert "m9000" in store.members("bulk:big")
+    assert store.members("bulk:empty") == set()
+
+
 def _builder(payload: bytes):  # test helper
     def build(seq: int, prev: str) -> tuple[bytes, str]:
         return payload + b"@" + str(seq).encode(), f"h{seq}<{prev}"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from txmon.cli import main
@@ -18,6 +21,24 @@ def test_help_lists_every_contract_command() -> None:
     listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines()
               if line.strip()}
     assert set(CONTRACT) <= listed
+
+
+def test_every_command_resolves_and_a_screen_imports_no_pipeline() -> None:
+    """Commands load on use: each name gives its command, and resolving ``screen`` (a
+    one-off that must start in under a second) imports neither the engine nor kafka."""
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert set(CONTRACT) <= set(names)
+    for name in names:
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name
+    probe = ("import sys; from txmon.cli.main import main; import click; "
+             "main.get_command(click.Context(main), 'screen'); "
+             "print(sorted(m for m in ('txmon.engine', 'kafka', 'alerts.feed', 'uvicorn') "
+             "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_invalid_setting_is_a_clear_usage_error() -> None:

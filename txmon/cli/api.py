@@ -16,7 +16,7 @@ import click
 
 from alerts.store import AlertStore
 from screening.accesslog import log_config
-from screening.auth import parse_tokens, parse_users, token_names
+from screening.auth import parse_tokens, parse_users
 from screening.runtime import open_service
 from txmon.cli.context import CliContext
 from txmon.errors import ConfigError, MissingExtra
@@ -54,8 +54,7 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
     service = open_service(obj.app)
     service.matcher()
     app = create_app(service, AlertStore(obj.app.store), tokens,
-                     token_names(obj.settings.api_tokens), parse_users(obj.settings.api_tokens),
-                     obj.app.feed_signer)
+                     parse_users(obj.settings.api_tokens), obj.app.feed_signer)
     click.echo(f"txmon api: http://{host}:{port} ({len(tokens)} tokens; console at "
                f"http://{host}:{port}/)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=obj.settings.log_level.lower(),

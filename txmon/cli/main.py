@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from importlib import import_module
 
 import click
 
@@ -12,9 +13,36 @@ from txmon.cli.context import CliContext
 from txmon.errors import TxmonError
 from txmon.settings import load_settings
 
+# Commands live in one module each, imported when the command is resolved: a one-off
+# `txmon screen ADDRESS` must not pay for importing the engine, ingest and API stacks
+# (~1 s of its start-up).
+_COMMAND_MODULES = {
+    "demo": "txmon.cli.demo",
+    "engine": "txmon.cli.engine",
+    "alerts": "txmon.cli.alerts",
+    "tags": "txmon.cli.tags",
+    "ingest": "txmon.cli.ingest",
+    "replay": "txmon.cli.replay",
+    "rules": "txmon.cli.rules",
+    "screen": "txmon.cli.screen",
+    "api": "txmon.cli.api",
+    "confirmations": "txmon.cli.confirmations",
+}
+
 
 class TxmonGroup(click.Group):
-    """Turns TxmonError into a one-line message and a non-zero exit, never a traceback."""
+    """Turns TxmonError into a one-line message and a non-zero exit, never a traceback.
+
+    Its commands are loaded on first use (``--help`` loads them all to list them).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMAND_MODULES:
+            self.add_command(_load(cmd_name), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -58,22 +86,6 @@ def main(ctx: click.Context, data_dir: str | None, bus: str | None, store: str |
     ctx.call_on_close(ctx.obj.app.close)
 
 
-def _register() -> None:
-    """Each command lives in its own module; imported here, after ``main`` exists."""
-    from txmon.cli.alerts import alerts
-    from txmon.cli.api import api
-    from txmon.cli.confirmations import confirmations
-    from txmon.cli.demo import demo
-    from txmon.cli.engine import engine
-    from txmon.cli.ingest import ingest
-    from txmon.cli.replay import replay
-    from txmon.cli.rules import rules
-    from txmon.cli.screen import screen
-    from txmon.cli.tags import tags
-
-    for command in (demo, engine, alerts, tags, ingest, replay, rules, screen, api,
-                    confirmations):
-        main.add_command(command)
-
-
-_register()
+def _load(name: str) -> click.Command:
+    command: click.Command = getattr(import_module(_COMMAND_MODULES[name]), name)
+    return command

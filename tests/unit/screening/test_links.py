@@ -26,6 +26,12 @@ def test_name_and_full_dob_link_across_lists_only():
     assert links.label(("ofac-sdn", "35096")).startswith("ofac-sdn 35096 / jp-mof 29-1")
     for alone in (("jp-mof", "29-9"), ("un-sc", "X1"), ("uk-hmt", "7")):
         assert links.group(alone) == (alone,)
+    # kept in the store per list head: read back, the same groups, labels and count
+    back = PartyLinks.from_wire(links.to_wire())
+    for party in parties:
+        key = (party.source, party.list_id)
+        assert back.group(key) == links.group(key) and back.label(key) == links.label(key)
+    assert len(back) == len(links) == 1
 
 
 def test_a_shared_sanctioned_address_links_entities():

@@ -219,3 +219,33 @@ def test_unknown_country_code_is_reviewed(service: ScreeningService) -> None:
     answer = service.screen_name(NameQuery("Taro Yamada", None, "ZZ"))
     assert answer["decision"] == "review"
     assert [r["code"] for r in answer["reasons"]] == ["unknown-country"]
+
+
+def test_address_check_never_builds_the_name_index(service: ScreeningService,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-off ``txmon screen ADDRESS`` must not pay ~1 s for an index it never reads:
+    with name indexing broken, address decisions (a cross-list party group included) still
+    come, and the first name query is the one that needs it."""
+    import screening.service as service_module
+
+    def broken(*_: object) -> None:
+        raise AssertionError("name index built for an address check")
+
+    monkeypatch.setattr(service_module, "NameIndex", broken)
+    answer = service.screen_address(SEMENOV_ETH, chain="ethereum", record=False)
+    assert answer["decision"] == "block"
+    assert answer["reasons"][0]["evidence"]["list_id"] == "44718"
+    assert service.screen_address(UNLISTED, record=False)["decision"] == "allow"
+    with pytest.raises(AssertionError, match="name index built"):
+        service.screen_name(NameQuery("Lazarus Group"), record=False)
+
+
+def test_party_links_are_derived_once_per_list_head(service: ScreeningService,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second process (a second `txmon screen` of a listed address) reads the links the
+    first one stored instead of reading every listed party again, and answers the same."""
+    first = service.screen_address(SEMENOV_ETH, record=False)
+    again = ScreeningService(service.store, service._tags, clock=lambda: TODAY)
+    monkeypatch.setattr(again.tag_store, "parties", lambda: pytest.fail("parties re-read"))
+    second = again.screen_address(SEMENOV_ETH, record=False)
+    assert second["reasons"] == first["reasons"] and second["decision"] == "block"
