@@ -108,6 +108,7 @@ class Console:
                 "inputs": [asdict(leg) for leg in transfer.inputs],
                 "outputs": [asdict(leg) for leg in transfer.outputs]},
             "usd_cents": facts.get("usd_cents") if facts.get("usd_known") else None,
+            "jpy": facts.get("jpy_value") if facts.get("jpy_known") else None,
             "editions": editions,
             "lifecycle": self.queue.lifecycle(alert_id),
             "trail": [asdict(c) for c in trail], "trail_problem": problem,
