@@ -54,6 +54,7 @@ class Console:
         self.cases = CaseBook(self.store, self.workflow, self._severity)
         self.history = TransferHistory(self.store)
         self.sessions = Sessions(self.store, users)
+        self.replayer: Any = None  # screening.console.replay.Replayer, set by mount_console
         self.people = sorted({u.name for u in users.values() if u.role != "regulator"})
 
     def _severity(self, alert_id: str) -> str | None:

@@ -243,6 +243,11 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     page.click("text=Screen address")
     assert page.text_content("#decision") == "block"
     screens.check(page, "screening")
+    page.goto(f"{url}/replay")
+    page.fill("#transfers", (ROOT / "seeds" / "demo" / "illustrative.ndjson").read_text("utf-8"))
+    page.click("form[action='/replay'] button[type=submit]")
+    assert page.inner_text("#replay-count") == "3"
+    screens.check(page, "replay")
     page.goto(f"{url}/lists")
     assert "ofac-sdn" in page.inner_text("main")
     screens.check(page, "lists")
@@ -251,5 +256,5 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     page.goto(alert_url)
     assert "case C-" in page.inner_text("main")
 
-    assert len(screens.taken) == 10 and all(p.stat().st_size > 10_000 for p in screens.taken)
+    assert len(screens.taken) == 11 and all(p.stat().st_size > 10_000 for p in screens.taken)
     assert not screens.problems, "\n".join(screens.problems)
