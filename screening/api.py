@@ -162,7 +162,8 @@ class Health(BaseModel):
 
 
 def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str],
-               users: dict[str, User] | None = None, signer: Signer | None = None) -> FastAPI:
+               users: dict[str, User] | None = None, signer: Signer | None = None,
+               replayer: Any = None) -> FastAPI:
     """The API over one screening service; ``tokens`` maps token → role, ``users`` token →
     named user (default: each token's user is named after its role). The console
     (screening/console) is mounted at ``/`` when its extra (Jinja2) is installed."""
@@ -260,7 +261,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         _, versions = service.matcher()
         return {"status": "ok", "lists": versions}
 
-    _mount_console(app, service, alerts, tokens, users, signer)
+    _mount_console(app, service, alerts, tokens, users, signer, replayer)
     return app
 
 
@@ -279,7 +280,7 @@ def _day(name: str, text: str | None) -> dt.date | None:
 
 def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
                    tokens: dict[str, str], users: dict[str, User] | None,
-                   signer: Signer | None) -> None:
+                   signer: Signer | None, replayer: Any = None) -> None:
     """The console, unless Jinja2 is missing (an install of the API without the console)."""
     try:
         from screening.console import mount_console
@@ -288,7 +289,7 @@ def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
             raise
         return
     named = users if users is not None else {t: User(r, r) for t, r in tokens.items()}
-    mount_console(app, service, alerts, named, signer)
+    mount_console(app, service, alerts, named, signer, replayer)
 
 
 def _counted(kind: str, answer: dict[str, Any]) -> Response:
@@ -316,4 +317,14 @@ def app_from_env() -> FastAPI:
     service.matcher()
     return create_app(service, AlertStore(application.store),
                       parse_tokens(application.settings.api_tokens),
-                      parse_users(application.settings.api_tokens), application.feed_signer)
+                      parse_users(application.settings.api_tokens), application.feed_signer,
+                      replayer_for(application))
+
+
+def replayer_for(application: Any) -> Any:
+    """The console's replay page judge (None without the console's extra)."""
+    try:
+        from screening.console.replay import Replayer
+    except ModuleNotFoundError:
+        return None
+    return Replayer.from_app(application)
