@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test unit lint services-up services-down install
+.PHONY: demo test unit lint services-up services-down install browser console
+
+# the console's browser tests use Debian's chromium (scripts/browser), never a download
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 $(BIN)/txmon: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +20,14 @@ install: $(BIN)/txmon
 demo: install
 	$(BIN)/txmon demo
 
-## Start Redis, Kafka, geth and btcd on loopback, then run ruff, mypy and every test tier.
-test: install services-up
+## Serve the demo's state in the console: http://127.0.0.1:8080/ (after `make demo`).
+console: install
+	TXMON_API_TOKENS="$$($(BIN)/python -c 'from txmon.cli.demo import DEMO_USERS; print(DEMO_USERS)')" \
+	  $(BIN)/txmon --data-dir "$${TXMON_DATA_DIR:-$$HOME/.local/share/txmon}/demo" api
+
+## Start Redis, Kafka, geth and btcd on loopback, install chromium for the browser
+## tests, then run ruff, mypy and every test tier.
+test: install services-up browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	@rc=0; $(BIN)/pytest || rc=$$?; \
@@ -35,6 +44,9 @@ lint: install
 
 services-up:
 	scripts/services up
+
+browser:
+	scripts/browser
 
 services-down:
 	scripts/services down

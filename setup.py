@@ -15,5 +15,7 @@ CODE = find_packages(include=["txmon*", "ingest*", "enrich*", "rules*", "alerts*
 setup(
     packages=[*CODE, *DATA],
     package_dir=DATA,
-    package_data={"txmon": ["py.typed"], **{name: ["**/*"] for name in DATA}},
+    # the console's templates and static files ship in the wheel (no Node.js, no CDN)
+    package_data={"txmon": ["py.typed"], "screening.console": ["templates/*.html", "static/*"],
+                  **{name: ["**/*"] for name in DATA}},
 )

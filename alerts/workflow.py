@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from alerts import activity
 from alerts.feed import build_checkpoint, check_checkpoint, rfc3339_now
 from alerts.signing import Keyring, Signer
 from alerts.store import AlertStore
@@ -150,6 +151,7 @@ class AlertWorkflow:
             raise WorkflowError(f"alert {alert_id}: changed concurrently by someone else; "
                                 "look at its history and try again")
         self._sign(alert_id, made[0])
+        activity.record(self._store, alert_id, "status", made[0].status, by, made[0].at)
         return made[0]
 
     def _validate(self, alert_id: str, to: str, by: str, reason: str) -> Status:

@@ -73,6 +73,11 @@ class TransferHistory:
         if by_address:
             self._store.add_members(by_address)
 
+    def find(self, transfer_id: str) -> Transfer | None:
+        """The stored transfer with this id (None: never seen, retracted or pruned)."""
+        raw = self._store.get(BODY + transfer_id)
+        return None if raw is None else decode_transfer(raw)
+
     def touching(self, addresses: Iterable[str]) -> list[Transfer]:
         """Stored transfers touching any of ``addresses``, in block order."""
         ids: dict[str, None] = {}

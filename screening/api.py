@@ -32,8 +32,9 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from alerts.signing import Signer
 from alerts.store import AlertStore
-from screening.auth import role_of
+from screening.auth import User, role_of, user_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
 from txmon.chains import CHAINS
@@ -172,9 +173,10 @@ class Health(BaseModel):
 
 
 def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str],
-               names: dict[str, str] | None = None) -> FastAPI:
-    """The API over one screening service; ``tokens`` maps token → role, ``names`` token →
-    the identity recorded as who asked (default: the role)."""
+               users: dict[str, User] | None = None, signer: Signer | None = None) -> FastAPI:
+    """The API over one screening service; ``tokens`` maps token → role, ``users`` token →
+    named user (default: each token's user is named after its role). The console
+    (screening/console) is mounted at ``/`` when its extra (Jinja2) is installed."""
     # validatorUrl None: Swagger UI would otherwise fetch a badge from its online validator.
     app = FastAPIOffline(title="txmon screening API", version="1", max_body_size=MAX_BODY_BYTES,
                          swagger_ui_parameters={"validatorUrl": None})
@@ -190,7 +192,8 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
                 raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
             if role not in roles:
                 raise HTTPException(403, f"role {role} may not do this")
-            request.state.caller = (names or {}).get(cred.credentials, role)
+            user = user_of(users, cred.credentials) if users else None
+            request.state.caller = user.name if user is not None else role
             return role
         return Depends(check)
 
@@ -205,8 +208,8 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         return Depends(check)
 
     no_query = only_query()
-    screener = require("analyst", "admin")
-    reader = require("regulator", "analyst", "admin")
+    screener = require("analyst", "supervisor", "admin")
+    reader = require("regulator", "analyst", "supervisor", "admin")
 
     @app.exception_handler(BadRecord)
     async def bad_input(_request: Request, exc: BadRecord) -> JSONResponse:
@@ -268,6 +271,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         _, versions = service.matcher()
         return {"status": "ok", "lists": versions}
 
+    _mount_console(app, service, alerts, tokens, users, signer)
     return app
 
 
@@ -282,6 +286,20 @@ def _day(name: str, text: str | None) -> dt.date | None:
         raise RequestValidationError([{"type": "invalid",
                                        "loc": ["query", name], "input": text,
                                        "msg": "Input should be a valid date"}]) from None
+
+
+def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
+                   tokens: dict[str, str], users: dict[str, User] | None,
+                   signer: Signer | None) -> None:
+    """The console, unless Jinja2 is missing (an install of the API without the console)."""
+    try:
+        from screening.console import mount_console
+    except ModuleNotFoundError as exc:
+        if exc.name != "jinja2":
+            raise
+        return
+    named = users if users is not None else {t: User(r, r) for t, r in tokens.items()}
+    mount_console(app, service, alerts, named, signer)
 
 
 def _counted(kind: str, answer: dict[str, Any]) -> Response:
@@ -299,7 +317,7 @@ def _json(answer: dict[str, Any]) -> Response:
 def app_from_env() -> FastAPI:
     """uvicorn factory for ``txmon api --workers N``: each worker process builds its own
     app from the ``TXMON_*`` environment (the parent exported its settings there)."""
-    from screening.auth import parse_tokens, token_names
+    from screening.auth import parse_tokens, parse_users
     from screening.runtime import open_service
     from txmon.app import App
     from txmon.settings import load_settings
@@ -309,4 +327,4 @@ def app_from_env() -> FastAPI:
     service.matcher()
     return create_app(service, AlertStore(application.store),
                       parse_tokens(application.settings.api_tokens),
-                      token_names(application.settings.api_tokens))
+                      parse_users(application.settings.api_tokens), application.feed_signer)

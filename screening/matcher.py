@@ -15,10 +15,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from screening import countries, dates
-from screening.index import NameIndex
-from screening.score import align
-from screening.text import normalise
+from rapidfuzz import fuzz
+
+from screening import countries, dates, phonetic
+from screening.index import Entry, NameIndex
+from screening.score import Alignment, align
+from screening.text import forms, kana_only, tokens
+
+# A kana query against a Latin-script name: sound-alike evidence, never above this (still
+# a block with a confirming date of birth, STRONG ≤ PHONETIC_CAP).
+PHONETIC_CAP = 95.0
+OTHER_FORMS = 24
 
 REVIEW = 80.0
 STRONG = 90.0
@@ -74,26 +81,57 @@ class NameMatcher:
     def __init__(self, index: NameIndex) -> None:
         self.index = index
 
+    def _scored(self, query: NameQuery) -> list[tuple[Entry, Alignment, tuple[str, ...]]]:
+        """Every candidate with its best alignment over the query's readings (and, for a
+        kana query, its phonetic alignment against Latin-script names)."""
+        year = query.dob.year if query.dob else None
+        out = []
+        first, *others = forms(query.name)
+        if first:
+            for entry in self.index.candidates(first, dob_year=year):
+                party = self.index.parties[entry.party]
+                out.append((entry, align(first, entry.tokens, party.party_type == "individual"),
+                            first))
+        if others:
+            # The other readings of a kanji name (up to 8): one pooled look-up, and each
+            # candidate aligned (~15 µs) with the reading closest to it only.
+            pooled = tuple(dict.fromkeys(t for form in others for t in form))
+            joined = [" ".join(f) for f in others]
+            for entry in self.index.candidates(pooled, limit=OTHER_FORMS, dob_year=year):
+                target = " ".join(entry.tokens)
+                form = others[max(range(len(others)),
+                                  key=lambda i: fuzz.token_sort_ratio(joined[i], target))]
+                party = self.index.parties[entry.party]
+                out.append((entry, align(form, entry.tokens, party.party_type == "individual"),
+                            form))
+        if kana_only(query.name):
+            phon = phonetic.keys(tokens(query.name))
+            for entry in self.index.phonetic_candidates(phon):
+                party = self.index.parties[entry.party]
+                found = align(phon, entry.phon, party.party_type == "individual")
+                if len(found.pairs) < 2:
+                    continue  # one sound-alike word is not evidence
+                if found.score > PHONETIC_CAP:
+                    found = Alignment(PHONETIC_CAP, found.pairs)
+                out.append((entry, found, phon))
+        return out
+
     def screen(self, query: NameQuery, limit: int = 10) -> list[Match]:
         """Matches at or above ``REVIEW``, best party first, one per party."""
-        tokens = normalise(query.name)
-        if not tokens:
-            return []
         best: dict[int, Match] = {}
-        for entry in self.index.candidates(tokens):
-            party = self.index.parties[entry.party]
-            found = align(tokens, entry.tokens, person=party.party_type == "individual")
+        for entry, found, form in self._scored(query):
             if found.score < REVIEW:
                 continue
             held = best.get(entry.party)
             if held is not None and held.score >= found.score:
                 continue
+            party = self.index.parties[entry.party]
             dob = _dob(query.dob, party.dob)
             country = _country(query.country, party.nationality + party.countries)
             verdict = _verdict(found.score, dob)
             best[entry.party] = Match(
                 party.list_id, party.source, party.name, party.party_type, entry.name,
-                entry.kind, found.score, tokens, entry.tokens, found.pairs, dob, country,
+                entry.kind, found.score, form, entry.tokens, found.pairs, dob, country,
                 party.dob, party.nationality, party.programs, verdict)
         order = {"strong": 0, "possible": 1, "namesake": 2}
         ranked = sorted(best.values(), key=lambda m: (order[m.verdict], -m.score, m.list_id))

@@ -4,11 +4,15 @@ Three steps, each for a reason seen in the lists, after :func:`txmon.textnorm.cl
 (NFKC, invisible characters such as zero-width spaces and soft hyphens removed,
 whitespace folded: ``Ro<U+200B>man`` is ``Roman``, as a reader sees it):
 
-1. **Transliterate.** Japanese kana/kanji go through pykakasi (passport Hepburn, the
-   spelling of passports and of the lists), because unidecode reads kanji as Chinese
-   (山田 → "Shan Tian"); everything else (Cyrillic, Greek, accented Latin) through
-   unidecode. Kanji readings are ambiguous (清司: Kiyoshi or Seiji): kana names from
-   KYC match reliably, kanji-only names are best effort.
+1. **Transliterate.** Kana are first folded to one spelling (:mod:`screening.kana`:
+   half-width, hiragana, ヴ/ブ, ー, small kana), then Japanese goes through pykakasi
+   (passport Hepburn, the spelling of passports and of the lists), because unidecode reads
+   kanji as Chinese (山田 → "Shan Tian"). Kanji readings are ambiguous (清司: Kiyoshi or
+   Seiji): :func:`forms` adds every reading the dictionary gives (:mod:`screening.kanji`).
+   Hangul goes through :mod:`screening.hangul` (unidecode has no Korean spelling rules);
+   everything else (Cyrillic, Greek, accented Latin) through unidecode, after the Cyrillic
+   soft and hard signs are dropped: unidecode writes them as an apostrophe, which would cut
+   ``Вексельберг`` into "veksel berg" (every Latin spelling of the lists omits them).
 2. **Normalise.** Lower case, punctuation to spaces (``AL-QAIDA`` = ``al qaida``), the
    OFAC "SURNAME, Given" comma dropped — token order is irrelevant to the scorer.
 3. **Fold spelling variants** of the same sound that romanisation systems disagree on
@@ -25,8 +29,10 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
+from screening import hangul, kana, kanji
 from txmon.textnorm import clean
 
+_SIGNS = str.maketrans({"ь": None, "Ь": None, "ъ": None, "Ъ": None, "ʹ": None, "ʺ": None})
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Ordered (pattern, replacement) pairs over a lower-case Latin token.
@@ -58,18 +64,31 @@ def _kakasi() -> object:
 
 
 def warm_up() -> None:
-    """Load pykakasi's dictionaries now (~1 s), not inside the first Japanese request."""
+    """Load pykakasi's and SudachiPy's dictionaries now (~1 s), not inside the first
+    Japanese request."""
     _kakasi().convert("かな")  # type: ignore[attr-defined]
+    kanji.readings(("山田",))
+
+
+@lru_cache(maxsize=100_000)
+def _romaji(word: str) -> str:
+    """Passport Hepburn of one Japanese word, as one token (pykakasi cuts けんいち in two)."""
+    return "".join(p["passport"] for p in _kakasi().convert(word))  # type: ignore[attr-defined]
+
+
+def _japanese_words(text: str) -> tuple[str, ...]:
+    """The written words of a Japanese name, kana folded (``・``, spaces, commas split)."""
+    return kana.kana_words(text)
 
 
 def transliterate(text: str) -> str:
-    """Latin-script rendering of ``text`` (Japanese via pykakasi, the rest via unidecode)."""
+    """Latin-script rendering of ``text`` (see the module docstring for which tool)."""
     text = clean(text)
     if _JAPANESE.search(text):
-        # One token per written word: pykakasi cuts けんいち into "ken" + "ichi".
-        text = " ".join("".join(p["passport"] for p in _kakasi().convert(word))  # type: ignore[attr-defined]
-                        for word in text.split())
-    return unidecode(text)
+        text = " ".join(_romaji(w) if _JAPANESE.search(w) else w for w in _japanese_words(text))
+    if hangul.has_hangul(text):
+        text = hangul.romanise(text)
+    return unidecode(text.translate(_SIGNS))
 
 
 def tokens(name: str) -> tuple[str, ...]:
@@ -98,3 +117,32 @@ def skeleton(folded: str) -> str:
 def normalise(name: str) -> tuple[str, ...]:
     """Folded tokens of ``name``: what the index and the scorer compare."""
     return tuple(fold_cached(t) for t in tokens(name))
+
+
+def _fold_all(latin: str) -> tuple[str, ...]:
+    return tuple(fold_cached(t) for t in _NON_ALNUM.split(unidecode(latin).lower()) if t)
+
+
+def forms(name: str) -> tuple[tuple[str, ...], ...]:
+    """Every folded reading of ``name`` worth comparing, the :func:`normalise` one first.
+
+    One for most names; a name written in kanji adds the dictionary's other readings
+    (高山清司: pykakasi's *kozan kiyoshi*, and *takayama seiji*, *takayama kiyoshi*…).
+    """
+    first = normalise(name)
+    text = clean(name)
+    if not kana.has_han(text):
+        return (first,)
+    out = [first]
+    for reading in kanji.readings(_japanese_words(text)):
+        folded = _fold_all(" ".join(_romaji(kana.fold_kana(part)) for part in reading))
+        if folded and folded not in out:
+            out.append(folded)
+    return tuple(out)
+
+
+def kana_only(name: str) -> bool:
+    """Written in kana (no kanji, no Latin letters): a foreign name Japanese-style, so
+    worth comparing phonetically against Latin-script listed names."""
+    text = clean(name)
+    return kana.has_kana(text) and not kana.has_han(text) and not re.search(r"[A-Za-z]", text)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import click
 
+from alerts.export import ExportHead, export_lines
 from alerts.feed import FeedHead, FeedReport, parse_ndjson, verify_feed
 from alerts.signing import Keyring, generate
 from alerts.webhook import WebhookForwarder, WebhookSink
@@ -19,7 +19,7 @@ from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.lifecycle import stop_on_signals
 from txmon.cli.output import print_alerts
 from txmon.errors import BadRecord, FeedVerificationError, WorkflowError
-from txmon.wire import dumps, loads
+from txmon.wire import dumps
 
 
 @click.group()
@@ -48,28 +48,11 @@ def export(cli: CliContext, out: BinaryIO, from_seq: int) -> None:
     Signed heads (checkpoints) follow the event they sign; with a feed key configured the
     export ends on a freshly signed head, so the whole file is provable with the public key.
     """
-    store = cli.app.alert_store
-    signed: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for record in store.checkpoints():
-        signed[int(record["data"]["seq"])].append(record)
-    for record in signed.get(from_seq - 1, []):  # anchors a partial export's start
-        out.write(dumps(record) + b"\n")
-    count = 0
-    prevhash = ""
-    head = FeedHead(from_seq - 1, "")
-    for seq, raw in store.raw_events(from_seq):
-        out.write(raw + b"\n")
-        event = loads(raw)
-        if count == 0:
-            prevhash = event["prevhash"]
-        head = FeedHead(seq, event["hash"])
-        count += 1
-        for record in signed.get(seq, []):
-            out.write(dumps(record) + b"\n")
+    made = ExportHead()
     signer = cli.app.feed_signer
-    if signer is not None and head.seq > 0 and not any(
-            r["data"]["kid"] == signer.kid for r in signed.get(head.seq, [])):
-        out.write(dumps(store.sign_head(signer, head.seq, head.hash)) + b"\n")
+    for line in export_lines(cli.app.alert_store, signer, from_seq, made):
+        out.write(line)
+    count, prevhash, head = made.count, made.prevhash, made.head
     how = (f"--pubkey KEY.pub.pem (signed by key {signer.kid})" if signer is not None
            else "(unsigned: no feed key configured)")
     click.echo(f"exported {count} events; verify with: txmon alerts verify FILE "

@@ -16,7 +16,7 @@ import click
 
 from alerts.store import AlertStore
 from screening.accesslog import log_config
-from screening.auth import parse_tokens, token_names
+from screening.auth import parse_tokens, parse_users
 from screening.runtime import open_service
 from txmon.cli.context import CliContext
 from txmon.errors import ConfigError, MissingExtra
@@ -41,8 +41,8 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
         raise MissingExtra("txmon api", "api", exc.name) from exc
     tokens = parse_tokens(obj.settings.api_tokens)
     if not tokens:
-        raise ConfigError("TXMON_API_TOKENS is empty: set token=role[,token=role] "
-                          "(roles: analyst, regulator, admin)")
+        raise ConfigError("TXMON_API_TOKENS is empty: set token=role[:name][,…] "
+                          "(roles: analyst, supervisor, regulator, admin)")
     if workers > 1:
         obj.app.tag_index  # noqa: B018 - seed a fresh store once, before workers race to
         _export(obj.settings)
@@ -54,8 +54,9 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
     service = open_service(obj.app)
     service.matcher()
     app = create_app(service, AlertStore(obj.app.store), tokens,
-                     token_names(obj.settings.api_tokens))
-    click.echo(f"txmon api: http://{host}:{port} ({len(tokens)} tokens)", err=True)
+                     parse_users(obj.settings.api_tokens), obj.app.feed_signer)
+    click.echo(f"txmon api: http://{host}:{port} ({len(tokens)} tokens; console at "
+               f"http://{host}:{port}/)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=obj.settings.log_level.lower(),
                 access_log=access_log, log_config=log_config())
 

@@ -53,6 +53,11 @@ DEMO_FILES = ("transfers.ndjson", "illustrative.ndjson")
 DEMO_DIR = "demo"  # under the data dir: the demo's own embedded deployment
 RUN_FILE = "demo-run.json"  # the options the state was made with
 DEMO_TOKEN = "demo-token-not-secret"  # noqa: S105 - printed on purpose, for demo data only
+# The console's demo users (token=role:name), printed on purpose like DEMO_TOKEN: an
+# analyst, two supervisors (four-eyes needs two) and the regulator of DEMO_TOKEN.
+DEMO_USERS = (f"{DEMO_TOKEN}=regulator:regulator,demo-analyst-not-secret=analyst:alice,"
+              "demo-supervisor-not-secret=supervisor:sam,"
+              "demo-supervisor2-not-secret=supervisor:sofia")
 TORNADO = "0x722122df12d4e14e13ac3b6895a86e84145b6967"
 
 
@@ -171,6 +176,7 @@ def _next_commands(settings: Settings, home: Path | None) -> None:
         f"{txmon} alerts export --out feed.ndjson",
         f"{exe} alerts verify feed.ndjson",
         f"{txmon} tags lookup {TORNADO}",
-        f"TXMON_API_TOKENS={DEMO_TOKEN}=regulator {txmon} api   # needs txmon[api]; then",
+        f"TXMON_API_TOKENS={DEMO_USERS} {txmon} api   # needs txmon[api]; console at "
+        "http://127.0.0.1:8080/ (sign in with demo-analyst-not-secret); then",
         f"curl -H 'Authorization: Bearer {DEMO_TOKEN}' http://127.0.0.1:8080/v1/alerts",
     )), err=True)

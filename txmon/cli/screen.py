@@ -104,7 +104,7 @@ def screen(obj: CliContext, address: str | None, chain: str | None, customer: st
 
 def _batch(obj: CliContext, by: str, progress: bool | None) -> None:
     """stdin → decisions on stdout; exit 1 at the end if any line was an error."""
-    stdin = click.get_binary_stream("stdin")
+    stdin = sys.stdin.buffer
     try:
         size = regular_file_size(stdin.fileno())
     except (AttributeError, OSError, ValueError):  # an in-memory stream (tests) has no fd
@@ -112,7 +112,7 @@ def _batch(obj: CliContext, by: str, progress: bool | None) -> None:
     bar = Progress(sys.stderr, sys.stderr.isatty() if progress is None else progress, size)
     service = open_service(obj.app)
     service.matcher()  # the name index, built once before the first line
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     sizes: list[int] = []
 
     def lines() -> Any:

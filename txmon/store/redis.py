@@ -242,7 +242,7 @@ class RedisStore(Store):
         deleted = 0
         for start in range(1, last + 1, _SCAN_BATCH):
             seqs = [str(s) for s in range(start, min(start + _SCAN_BATCH, last + 1))]
-            deleted += int(self._r.hdel(entries_key, *seqs))  # type: ignore[arg-type]
+            deleted += int(self._r.hdel(entries_key, *seqs))
         return deleted
 
     def close(self) -> None:

@@ -62,11 +62,20 @@ def api_url(service: ScreeningService) -> Iterator[str]:
     thread.join(5)
 
 
+def _needs_state(operation: object) -> bool:
+    """Console operations on one alert or case, and its changes: random ids name nothing
+    (tests/unit/console exercise them on real alerts and cases)."""
+    path, method = operation.path, operation.method.upper()  # type: ignore[attr-defined]
+    return path.startswith("/v1/console/") and ("{" in path or method == "POST")
+
+
 def semantic_rejection_only(_ctx: object, response: schemathesis.Response,
                             case: schemathesis.Case) -> None:
     """Schema-valid data is accepted, or refused for a reason the schema cannot state."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return
+    if _needs_state(case.operation) and response.status_code in (404, 409):
+        return  # a random case or alert id does not exist; the workflow may refuse a move
     if response.status_code == 422:
         kinds = {error["type"] for error in response.json()["detail"]}
         assert kinds <= SEMANTIC, f"schema-valid request refused by the request model: {kinds}"
@@ -103,4 +112,4 @@ def test_api_conforms_to_its_openapi_document(api_url: str) -> None:
             except hypothesis.errors.Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE  # nothing to negate (no parameters)
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
-    assert {(op.label, 200) for op in operations} <= answered  # each one really answered
+    assert {(op.label, 200) for op in operations if not _needs_state(op)} <= answered

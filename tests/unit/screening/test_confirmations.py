@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from alerts.store import AlertStore
 from enrich.index import TagIndex
 from screening.api import create_app
-from screening.auth import parse_tokens, token_names
+from screening.auth import parse_tokens, parse_users, token_names
 from screening.confirmation_export import COLUMNS
 from screening.confirmations import ANCHOR, ConfirmationLog, RetentionError, verify
 from screening.matcher import NameQuery
@@ -38,14 +38,14 @@ def test_token_entries_name_their_holder() -> None:
                                     "admin-token-0123456789abc": "admin"}
     assert token_names(SECRET)["analyst-token-0123456789"] == "ops-tokyo"
     assert token_names(SECRET)["admin-token-0123456789abc"] == "admin-token-3"
-    with pytest.raises(ConfigError, match="name must be"):
-        parse_tokens(SecretStr("analyst-token-0123456789=analyst:bad name"))
+    with pytest.raises(ConfigError, match="a user name is"):
+        parse_tokens(SecretStr("analyst-token-0123456789=analyst:<script>"))
 
 
 @pytest.fixture
 def client(service: ScreeningService) -> TestClient:
     app = create_app(service, AlertStore(service.store), parse_tokens(SECRET),
-                     token_names(SECRET))
+                     parse_users(SECRET))
     return TestClient(app)
 
 

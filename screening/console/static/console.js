@@ -1,0 +1,66 @@
+// txmon console: keyboard navigation and bulk selection. Everything works without it;
+// this only adds j/k/Enter/x and "/" on tables whose rows carry data-href.
+(function () {
+  "use strict";
+  var rows = Array.prototype.slice.call(document.querySelectorAll("table.grid tbody tr[data-href]"));
+  var current = -1;
+  function move(to) {
+    if (!rows.length) { return; }
+    if (current >= 0) { rows[current].classList.remove("current"); rows[current].removeAttribute("aria-selected"); }
+    current = Math.max(0, Math.min(rows.length - 1, to));
+    var row = rows[current];
+    row.classList.add("current");
+    row.setAttribute("aria-selected", "true");
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  }
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA";
+  }
+  function countSelected() {
+    var out = document.getElementById("selected-count");
+    if (out) { out.textContent = String(document.querySelectorAll("input[name=alert]:checked").length); }
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (typing(event.target)) {
+      if (event.key === "Escape") { event.target.blur(); }
+      return;
+    }
+    if (event.key === "j" || event.key === "ArrowDown") { move(current + 1); event.preventDefault(); }
+    else if (event.key === "k" || event.key === "ArrowUp") { move(current - 1); event.preventDefault(); }
+    else if (event.key === "Enter" && current >= 0) { window.location.href = rows[current].getAttribute("data-href"); event.preventDefault(); }
+    else if (event.key === "x" && current >= 0) {
+      var box = rows[current].querySelector("input[type=checkbox]");
+      if (box) { box.checked = !box.checked; countSelected(); }
+      event.preventDefault();
+    } else if (event.key === "/") {
+      var first = document.querySelector("#filters select, #filters input:not([type=hidden])");
+      if (first) { first.focus(); event.preventDefault(); }
+    }
+  });
+  rows.forEach(function (row, i) {
+    row.addEventListener("click", function (event) {
+      if (event.target.closest("a, input, button, select")) { return; }
+      move(i);
+    });
+  });
+  var all = document.getElementById("all");
+  if (all) {
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input[name=alert]").forEach(function (box) { box.checked = all.checked; });
+      countSelected();
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.name === "alert") { countSelected(); }
+  });
+  var share = document.getElementById("share-link");
+  if (share && navigator.clipboard) {
+    share.addEventListener("click", function (event) {
+      event.preventDefault();
+      navigator.clipboard.writeText(window.location.href).then(function () { share.textContent = "Link copied"; });
+    });
+  }
+})();
