@@ -109,8 +109,13 @@ def fold_cached(token: str) -> str:
 
 
 def skeleton(folded: str) -> str:
-    """Consonant skeleton of a folded token: a blocking key tolerant of vowel typos."""
-    bare = _VOWELS.sub("", folded)
+    """Consonant skeleton of a folded token: a blocking key tolerant of vowel typos.
+
+    ``ch`` and ``sh`` share one skeleton: French-style romanisation writes the *sh* sound
+    ``ch`` (Bachar/Bashar, Chevardnadze/Shevardnadze, BASHA listed, "Bacha" asked). Only
+    the blocking key and the look-alike guard see this; the score still compares the
+    letters, so Chen and Shen stay 75 % alike, not the same word."""
+    bare = _VOWELS.sub("", folded.replace("ch", "sh"))
     return bare or folded
 
 
