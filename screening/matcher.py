@@ -155,7 +155,9 @@ class NameMatcher:
             return found
         telling = [n for _, n, _ in found.pairs if not optional(n, True)]
         significant = sum(1 for t in entry.tokens if not optional(t, True))
-        if telling and significant >= 2 * len(telling) and all(
+        # one pair scoring this high is a whole-name match written split or joined
+        # ("kimu jonun" = KIM Jong Un): its pairs undercount what it covers
+        if len(telling) >= 2 and significant >= 2 * len(telling) and all(
                 n in self.index.common for n in telling):
             return Alignment(COMMON_PARTIAL_CAP, found.pairs)
         return found

@@ -165,3 +165,9 @@ def test_native_japanese_words_are_no_sound_alike_evidence(service: ScreeningSer
                                                            name: str) -> None:
     # (were KIM Sok Chol — sk/tr — and AMEZCUA Chuy — msk/t — by sound)
     assert _hits(service, name) == []
+
+
+def test_a_whole_name_written_joined_is_not_a_few_common_words(service: ScreeningService) -> None:
+    # キム・ジョンウン reads "kimu jonun": one word pair (kim), the rest matched as a whole
+    # string, so the common-words cap (Kim is in 100+ listed names) must not apply
+    assert ("ofac-sdn", "20157", "possible") in _hits(service, "キム・ジョンウン")
