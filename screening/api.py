@@ -30,14 +30,14 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from alerts.signing import Signer
 from alerts.store import AlertStore
 from screening.auth import User, role_of, user_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
-from txmon.chains import CHAINS
+from txmon.chains import ChainName
 from txmon.errors import BackendError, BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
@@ -59,17 +59,6 @@ def _json_integer(value: Any) -> Any:
 
 # The bounds come before the validator, or pydantic cannot put them in the JSON schema.
 Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
-
-
-def _known_chain(value: str) -> str:
-    if value not in CHAINS:
-        raise ValueError(f"must be one of {', '.join(CHAINS)}")
-    return value
-
-
-# The chains of the registry (txmon/chains.py), an enum in the OpenAPI document.
-ChainName = Annotated[str, AfterValidator(_known_chain),
-                      WithJsonSchema({"type": "string", "enum": list(CHAINS)})]
 
 
 class AddressRequest(BaseModel):
@@ -173,7 +162,8 @@ class Health(BaseModel):
 
 
 def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, str],
-               users: dict[str, User] | None = None, signer: Signer | None = None) -> FastAPI:
+               users: dict[str, User] | None = None, signer: Signer | None = None,
+               replayer: Any = None) -> FastAPI:
     """The API over one screening service; ``tokens`` maps token → role, ``users`` token →
     named user (default: each token's user is named after its role). The console
     (screening/console) is mounted at ``/`` when its extra (Jinja2) is installed."""
@@ -271,7 +261,7 @@ def create_app(service: ScreeningService, alerts: AlertStore, tokens: dict[str, 
         _, versions = service.matcher()
         return {"status": "ok", "lists": versions}
 
-    _mount_console(app, service, alerts, tokens, users, signer)
+    _mount_console(app, service, alerts, tokens, users, signer, replayer)
     return app
 
 
@@ -290,7 +280,7 @@ def _day(name: str, text: str | None) -> dt.date | None:
 
 def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
                    tokens: dict[str, str], users: dict[str, User] | None,
-                   signer: Signer | None) -> None:
+                   signer: Signer | None, replayer: Any = None) -> None:
     """The console, unless Jinja2 is missing (an install of the API without the console)."""
     try:
         from screening.console import mount_console
@@ -299,7 +289,7 @@ def _mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
             raise
         return
     named = users if users is not None else {t: User(r, r) for t, r in tokens.items()}
-    mount_console(app, service, alerts, named, signer)
+    mount_console(app, service, alerts, named, signer, replayer)
 
 
 def _counted(kind: str, answer: dict[str, Any]) -> Response:
@@ -327,4 +317,14 @@ def app_from_env() -> FastAPI:
     service.matcher()
     return create_app(service, AlertStore(application.store),
                       parse_tokens(application.settings.api_tokens),
-                      parse_users(application.settings.api_tokens), application.feed_signer)
+                      parse_users(application.settings.api_tokens), application.feed_signer,
+                      replayer_for(application))
+
+
+def replayer_for(application: Any) -> Any:
+    """The console's replay page judge (None without the console's extra)."""
+    try:
+        from screening.console.replay import Replayer
+    except ModuleNotFoundError:
+        return None
+    return Replayer.from_app(application)

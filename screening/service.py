@@ -299,10 +299,20 @@ class ScreeningService:
             "reasons": [r.to_wire() for r in reasons], "list_versions": versions, "at": at,
         }
         if record:
-            answer["requested_by"] = by or UNATTRIBUTED
-            rid = record_id or _record_id(kind, at)
-            answer["confirmation"] = {"id": rid, "seq": self.log.record(rid, answer)}
+            self.confirm([answer], by, [record_id])
         return answer
+
+    def confirm(self, answers: list[dict[str, Any]], by: str | None,
+                record_ids: list[str | None] | None = None) -> None:
+        """Record ``answers`` (made with ``record=False``) as confirmation records, in one
+        store transaction where the backend can, and add their ``confirmation``."""
+        ids = [(record_ids[n] if record_ids else None) or _record_id(a["kind"], a["at"])
+               for n, a in enumerate(answers)]
+        for answer in answers:
+            answer["requested_by"] = by or UNATTRIBUTED
+        seqs = self.log.record_many(list(zip(ids, answers, strict=True)))
+        for answer, rid, seq in zip(answers, ids, seqs, strict=True):
+            answer["confirmation"] = {"id": rid, "seq": seq}
 
 
 @functools.cache

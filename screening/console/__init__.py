@@ -19,15 +19,19 @@ from alerts.store import AlertStore
 from screening.auth import User
 from screening.console import case_pages, jsonapi, other_pages, pages
 from screening.console.context import Console
+from screening.console.replay import Replayer
 from screening.console.web import Refused
 from screening.service import ScreeningService
 from txmon.errors import WorkflowError
 
 
 def mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
-                  users: Mapping[str, User], signer: Signer | None = None) -> Console:
-    """Add the console's pages, JSON API and static files to ``app``."""
+                  users: Mapping[str, User], signer: Signer | None = None,
+                  replayer: Replayer | None = None) -> Console:
+    """Add the console's pages, JSON API and static files to ``app``; ``replayer`` judges
+    the replay page's transfers (no replay page without it)."""
     console = Console(service, alerts, users, signer)
+    console.replayer = replayer
     # the queue index is built before the socket opens, so no user's first page pays it
     # (seconds at 100,000 alerts: bench/bench_console_queue.py, "start")
     console.queue.refresh()

@@ -54,6 +54,7 @@ class Console:
         self.cases = CaseBook(self.store, self.workflow, self._severity)
         self.history = TransferHistory(self.store)
         self.sessions = Sessions(self.store, users)
+        self.replayer: Any = None  # screening.console.replay.Replayer, set by mount_console
         self.people = sorted({u.name for u in users.values() if u.role != "regulator"})
 
     def _severity(self, alert_id: str) -> str | None:
@@ -108,6 +109,7 @@ class Console:
                 "inputs": [asdict(leg) for leg in transfer.inputs],
                 "outputs": [asdict(leg) for leg in transfer.outputs]},
             "usd_cents": facts.get("usd_cents") if facts.get("usd_known") else None,
+            "jpy": facts.get("jpy_value") if facts.get("jpy_known") else None,
             "editions": editions,
             "lifecycle": self.queue.lifecycle(alert_id),
             "trail": [asdict(c) for c in trail], "trail_problem": problem,

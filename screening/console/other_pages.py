@@ -8,12 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from alerts.export import ExportHead, export_lines
+from alerts.queue import row_of
 from screening.console.auth import WORKERS
 from screening.console.context import Console
 from screening.console.render import SECURITY_HEADERS, page
 from screening.console.web import form, one, signed_in
 from screening.matcher import NameQuery
 from txmon.errors import BadRecord
+from txmon.wire import alert_to_wire
 
 SCREENERS = WORKERS  # the screening API's analyst and admin, plus supervisors
 
@@ -55,6 +57,33 @@ def router(console: Console) -> APIRouter:
     async def regulator(request: Request) -> Response:
         me = signed_in(console, request)
         return page("regulator.html", me=me, r=console.regulator())
+
+    @pages.get("/replay")
+    async def replay_page(request: Request) -> Response:
+        me = signed_in(console, request, SCREENERS)
+        return page("replay.html", me=me, result=None, error="", f={},
+                    enabled=console.replayer is not None)
+
+    @pages.post("/replay")
+    async def replay(request: Request) -> Response:
+        me = signed_in(console, request, SCREENERS)
+        fields = await form(request, me)
+        f = {k: one(fields, k) for k in ("as_of", "mode")}
+        text = (fields.get("transfers") or [""])[0]
+        if console.replayer is None:
+            return page("replay.html", 404, me=me, result=None, f=f, enabled=False,
+                        error="replay is not configured in this server")
+        try:
+            day = dt.date.fromisoformat(f["as_of"]) if f["as_of"] else None
+        except ValueError:
+            return page("replay.html", 422, me=me, result=None, f=f, enabled=True,
+                        error=f"as of: {f['as_of']!r} is not a date (YYYY-MM-DD)")
+        alerts, stats = console.replayer.run(text.encode().splitlines(), day,
+                                             f["mode"] != "point-in-time")
+        rows = [row_of(n, {"data": alert_to_wire(a)}, console.tags.history)
+                for n, a in enumerate(alerts, 1)]
+        return page("replay.html", me=me, f=f, enabled=True, error="",
+                    result={"rows": rows, "stats": stats, "alerts": alerts})
 
     @pages.get("/regulator/feed.ndjson")
     async def feed_export(request: Request) -> Response:

@@ -136,6 +136,9 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     assert "2 alerts" in page.inner_text("h1")
     screens.check(page, "queue-filtered")
     page.keyboard.press("j")
+    page.keyboard.press("x")  # select with the keyboard too
+    assert page.inner_text("#selected-count") == "1"
+    page.keyboard.press("x")
     assert THREE_HOPS in (rows.nth(0).get_attribute("data-href") or "")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/alerts/{THREE_HOPS}*")
@@ -171,8 +174,17 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     page.select_option("#assign-to", "alice")
     page.click("form[action$='/assign'] button")
     assert page.inner_text("#case-assignee") == "alice"
-    page.fill("#comment", "Source is POTEKHIN, Danil (CYBER2); asking the customer for KYC.")
-    page.click("text=Add comment")
+    # keyboard only: Tab to the comment box, type, Tab to its button, Enter
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "comment":
+            break
+    assert page.evaluate("document.activeElement.id") == "comment"
+    page.keyboard.type("Source is POTEKHIN, Danil (CYBER2); asking the customer for KYC.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Add comment"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Comment added")
     for to, reason in [("investigating", "collecting KYC"), ("escalated", "listed source")]:
         page.select_option("#to", to)
         page.fill("#reason", reason)
@@ -231,6 +243,11 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     page.click("text=Screen address")
     assert page.text_content("#decision") == "block"
     screens.check(page, "screening")
+    page.goto(f"{url}/replay")
+    page.fill("#transfers", (ROOT / "seeds" / "demo" / "illustrative.ndjson").read_text("utf-8"))
+    page.click("form[action='/replay'] button[type=submit]")
+    assert page.inner_text("#replay-count") == "3"
+    screens.check(page, "replay")
     page.goto(f"{url}/lists")
     assert "ofac-sdn" in page.inner_text("main")
     screens.check(page, "lists")
@@ -239,5 +256,5 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     page.goto(alert_url)
     assert "case C-" in page.inner_text("main")
 
-    assert len(screens.taken) == 10 and all(p.stat().st_size > 10_000 for p in screens.taken)
+    assert len(screens.taken) == 11 and all(p.stat().st_size > 10_000 for p in screens.taken)
     assert not screens.problems, "\n".join(screens.problems)

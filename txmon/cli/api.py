@@ -36,7 +36,7 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
     try:  # the server stack is the `api` extra: the rest of the CLI works without it
         import uvicorn
 
-        from screening.api import create_app
+        from screening.api import create_app, replayer_for
     except ModuleNotFoundError as exc:
         raise MissingExtra("txmon api", "api", exc.name) from exc
     tokens = parse_tokens(obj.settings.api_tokens)
@@ -54,7 +54,8 @@ def api(obj: CliContext, host: str, port: int, access_log: bool, workers: int) -
     service = open_service(obj.app)
     service.matcher()
     app = create_app(service, AlertStore(obj.app.store), tokens,
-                     parse_users(obj.settings.api_tokens), obj.app.feed_signer)
+                     parse_users(obj.settings.api_tokens), obj.app.feed_signer,
+                     replayer_for(obj.app))
     click.echo(f"txmon api: http://{host}:{port} ({len(tokens)} tokens; console at "
                f"http://{host}:{port}/)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=obj.settings.log_level.lower(),

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from screening.api import create_app
 from screening.auth import parse_tokens, parse_users
+from screening.console.replay import Replayer
 from screening.runtime import open_service
 from txmon.app import App
 from txmon.cli import main
@@ -55,7 +56,7 @@ def client(demo_app: App) -> Iterator[TestClient]:
     service = open_service(demo_app)
     tokens = demo_app.settings.api_tokens
     api = create_app(service, demo_app.alert_store, parse_tokens(tokens), parse_users(tokens),
-                     demo_app.feed_signer)
+                     demo_app.feed_signer, Replayer.from_app(demo_app))
     with TestClient(api, base_url="http://127.0.0.1") as test_client:
         yield test_client
 

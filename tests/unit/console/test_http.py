@@ -235,3 +235,21 @@ def test_queue_names_the_list_behind_indirect_alerts_and_never_shows_a_bare_zero
     assert (zero["amount"], zero["value_note"]) == ("0", "no value moved: failed call")
     page = client.get("/queue", headers=bearer(ANALYST)).text
     assert "no value moved: failed call" in page and ">0 ETH<" not in page
+
+
+def test_replay_page_judges_pasted_transfers_and_stores_nothing(client: TestClient) -> None:
+    from txmon.settings import SEEDS_DIR
+
+    pasted = (SEEDS_DIR / "demo" / "illustrative.ndjson").read_text("utf-8")
+    csrf = _login(client, ANALYST)
+    page = client.post("/replay", data={"transfers": pasted, "mode": "point-in-time",
+                                        "csrf": csrf})
+    assert page.status_code == 200, page.text
+    assert re.search(r'id="replay-count">3<', page.text)  # direct + two indirect, again
+    assert "sanctions-indirect" in page.text and "not stored" in page.text
+    assert client.get("/v1/console/alerts").json()["total"] == 5  # nothing entered the queue
+    bad = client.post("/replay", data={"transfers": "{not json", "csrf": csrf})
+    assert bad.status_code == 200 and "skipped line 1" in bad.text
+    refused = client.post("/replay", data={"transfers": pasted, "as_of": "someday",
+                                           "csrf": csrf})
+    assert refused.status_code == 422 and "is not a date" in refused.text
