@@ -64,3 +64,29 @@
     });
   }
 })();
+// Replay job page: poll the job's JSON (GET /v1/console/replays/{id}) every second while it
+// runs, update the counts, and reload once it has finished to show its alerts.
+(function () {
+  "use strict";
+  var box = document.getElementById("replay-job");
+  if (!box || box.getAttribute("data-status") !== "running") { return; }
+  var id = box.getAttribute("data-job");
+  function set(name, value) {
+    var el = document.getElementById(name);
+    if (el) { el.textContent = String(value); }
+  }
+  function poll() {
+    fetch("/v1/console/replays/" + encodeURIComponent(id), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (job) {
+        if (!job) { window.setTimeout(poll, 3000); return; }
+        set("job-status", job.status); set("job-blocks", job.blocks_done);
+        set("job-transfers", job.transfers); set("job-alerts", job.alerts);
+        var bar = document.getElementById("job-progress");
+        if (bar) { bar.value = job.blocks_done; }
+        if (job.status === "running") { window.setTimeout(poll, 1000); }
+        else { window.location.reload(); }
+      }, function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 1000);
+})();
