@@ -169,7 +169,8 @@ class ReplayJobs:
             result = self._runner(job.request, self.root / job.id, progress)
         except Exception as exc:  # noqa: BLE001 - a node down, a bad block or a bug: the
             # job ends visibly with the reason (a thread's exception would only be logged)
-            job.error, job.status = f"{type(exc).__name__}: {exc}", "failed"
+            reason = str(exc).replace(job.request.rpc_url, job.request.node)  # no password
+            job.error, job.status = f"{type(exc).__name__}: {reason}", "failed"
         else:
             job.transfers, job.alerts = result.transfers, result.alerts
             job.dead_letters = result.dead_letters

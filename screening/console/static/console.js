@@ -90,3 +90,40 @@
   }
   window.setTimeout(poll, 1000);
 })();
+// Flow graph: "Download PNG" rasterises the very SVG on the page in the browser (the SVG
+// is self-contained: colours and fonts are attributes), at twice its size for print:
+// serialised → data: URL image (the page's CSP allows data: images, not blob:) → canvas
+// → toBlob. No library: the browser already has every piece.
+(function () {
+  "use strict";
+  var button = document.getElementById("download-png");
+  var svg = document.querySelector("figure.graph svg.flow");
+  if (!button || !svg || !window.HTMLCanvasElement) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var scale = 2;
+    var width = svg.width.baseVal.value, height = svg.height.baseVal.value;
+    var text = new XMLSerializer().serializeToString(svg);
+    var image = new Image();
+    image.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.ceil(width * scale);
+      canvas.height = Math.ceil(height * scale);
+      var context = canvas.getContext("2d");
+      context.scale(scale, scale);
+      context.drawImage(image, 0, 0, width, height);
+      canvas.toBlob(function (blob) {
+        if (!blob) { button.textContent = "PNG failed"; return; }
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = button.getAttribute("data-name") || "txmon-flow.png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+      }, "image/png");
+    };
+    image.onerror = function () { button.textContent = "PNG failed"; };
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+  });
+})();
