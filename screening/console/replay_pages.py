@@ -118,8 +118,9 @@ def page_router(console: Console) -> APIRouter:
         f = {k: one(fields, k) for k in ("chain", "rpc_url", "from", "to", "as_of",
                                          "network")}
         try:
-            request_ = JobRequest(f["chain"], f["rpc_url"], int(f["from"] or -1),
-                                  int(f["to"] or -1),
+            if not (f["from"].isdigit() and f["to"].isdigit()):
+                raise BadJob("from and to must be block numbers")
+            request_ = JobRequest(f["chain"], f["rpc_url"], int(f["from"]), int(f["to"]),
                                   dt.date.fromisoformat(f["as_of"]) if f["as_of"] else None,
                                   one(fields, "lookback") == "yes", f["network"] or "mainnet")
             job = _jobs(console).start(request_, me.user.name)

@@ -266,7 +266,8 @@ def test_investigation_end_to_end(console_url: str, browser: object) -> None:
     assert page.text_content("#decision") == "block"
     screens.check(page, "screening")
     page.goto(f"{url}/replay")
-    page.fill("#transfers", (ROOT / "seeds" / "demo" / "illustrative.ndjson").read_text("utf-8"))
+    page.set_input_files("#transfers-file", str(ROOT / "seeds" / "demo" / "illustrative.ndjson"))
+    page.wait_for_function("document.getElementById('transfers').value.length > 100")
     page.click("form[action='/replay'] button[type=submit]")
     assert page.inner_text("#replay-count") == "3"
     screens.check(page, "replay")

@@ -127,3 +127,21 @@
     image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
   });
 })();
+// Replay page: an NDJSON file read into the transfers box (in the browser; the form then
+// posts it as if pasted, under the same limits).
+(function () {
+  "use strict";
+  var input = document.getElementById("transfers-file");
+  var box = document.getElementById("transfers");
+  if (!input || !box || !window.FileReader) { return; }
+  input.hidden = false;
+  var label = document.querySelector("label[for=transfers-file]");
+  if (label) { label.hidden = false; }
+  input.addEventListener("change", function () {
+    var file = input.files && input.files[0];
+    if (!file) { return; }
+    var reader = new FileReader();
+    reader.onload = function () { box.value = String(reader.result); };
+    reader.readAsText(file);
+  });
+})();

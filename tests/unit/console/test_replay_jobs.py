@@ -162,6 +162,8 @@ def test_the_replay_form_refuses_a_long_range_with_a_422_page(
     refused = client.post("/replay/jobs", data=form)
     assert refused.status_code == 422 and "at most 10,000 blocks" in refused.text
     assert gate.scratch == []
+    words = client.post("/replay/jobs", data={**form, "to": "ten"})
+    assert words.status_code == 422 and "must be block numbers" in words.text
     started = client.post("/replay/jobs", data={**form, "to": "4"}, follow_redirects=False)
     assert started.status_code == 303 and started.headers["location"].startswith("/replay/jobs/R-")
     client.post("/logout", data={"csrf": csrf})
