@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,10 +13,18 @@ from alerts.queue import row_of
 from screening.console.auth import WORKERS
 from screening.console.context import Console
 from screening.console.render import SECURITY_HEADERS, page
+from screening.console.replay_jobs import MAX_BLOCKS
 from screening.console.web import form, one, signed_in
 from screening.matcher import NameQuery
 from txmon.errors import BadRecord
 from txmon.wire import alert_to_wire
+
+
+def _jobs(console: Console) -> list[Any]:
+    """The server's replay jobs, newest first (none without a replayer)."""
+    jobs = getattr(console.replayer, "jobs", None)
+    return jobs.all() if jobs is not None else []
+
 
 SCREENERS = WORKERS  # the screening API's analyst and admin, plus supervisors
 
@@ -62,7 +71,8 @@ def router(console: Console) -> APIRouter:
     async def replay_page(request: Request) -> Response:
         me = signed_in(console, request, SCREENERS)
         return page("replay.html", me=me, result=None, error="", f={},
-                    enabled=console.replayer is not None)
+                    enabled=console.replayer is not None, jobs=_jobs(console),
+                    max_blocks=MAX_BLOCKS)
 
     @pages.post("/replay")
     async def replay(request: Request) -> Response:
@@ -72,17 +82,20 @@ def router(console: Console) -> APIRouter:
         text = (fields.get("transfers") or [""])[0]
         if console.replayer is None:
             return page("replay.html", 404, me=me, result=None, f=f, enabled=False,
-                        error="replay is not configured in this server")
+                        error="replay is not configured in this server", jobs=[],
+                        max_blocks=MAX_BLOCKS)
         try:
             day = dt.date.fromisoformat(f["as_of"]) if f["as_of"] else None
         except ValueError:
             return page("replay.html", 422, me=me, result=None, f=f, enabled=True,
-                        error=f"as of: {f['as_of']!r} is not a date (YYYY-MM-DD)")
+                        error=f"as of: {f['as_of']!r} is not a date (YYYY-MM-DD)",
+                        jobs=_jobs(console), max_blocks=MAX_BLOCKS)
         alerts, stats = console.replayer.run(text.encode().splitlines(), day,
                                              f["mode"] != "point-in-time")
         rows = [row_of(n, {"data": alert_to_wire(a)}, console.tags.history)
                 for n, a in enumerate(alerts, 1)]
-        return page("replay.html", me=me, f=f, enabled=True, error="",
+        return page("replay.html", me=me, f=f, enabled=True, error="", jobs=_jobs(console),
+                    max_blocks=MAX_BLOCKS,
                     result={"rows": rows, "stats": stats, "alerts": alerts})
 
     @pages.get("/regulator/feed.ndjson")

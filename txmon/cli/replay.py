@@ -1,10 +1,10 @@
 """``txmon replay {ethereum|bitcoin}``: a block range through the same follower and engine.
 
-An investigator's replay must not touch the live deployment's state: the range is
-published on a scratch embedded bus, and alerts and exposure state live in a scratch
-store, while tags come from the configured tag store (so lists loaded with
-``txmon tags load`` count). Live and replay share every line of ingest, enrich, rules and
-alert code; only where the records go differs. Alerts print as they are raised.
+An investigator's replay must not touch the live deployment's state: txmon/range_replay.py
+(shared with the console's replay jobs) runs the range on a scratch bus and store, here a
+temporary directory, while tags come from the configured tag store. Live and replay share
+every line of ingest, enrich, rules and alert code; only where the records go differs.
+Alerts print as they are raised.
 
 Without ``--as-of`` a replay is point in time: each block judged by the lists of its own
 date, no retroactive alerts, exactly what the live pipeline raised then. ``--lookback``
@@ -22,15 +22,13 @@ from pathlib import Path
 
 import click
 
-from ingest.follower import Follower
 from rules.judgement import Mode
-from txmon.app import App
-from txmon.bus.base import DEADLETTER, TRANSFERS
 from txmon.chains import SourceOptions
-from txmon.cli.chains import CHAINS, build_source, chain_options, follower_options
+from txmon.cli.chains import CHAINS, chain_options, follower_options
 from txmon.cli.context import CliContext, pass_cli
 from txmon.cli.output import print_alerts
 from txmon.engine import Engine
+from txmon.range_replay import RangeResult, replay_range
 
 
 class ProgressLine:
@@ -55,59 +53,31 @@ def _replay(cli: CliContext, chain: str, options: SourceOptions, fetch: tuple[in
     """``fetch``: (--workers, --batch-blocks) of the follower."""
     if end < start:
         raise click.UsageError("--to must not be below --from")
+    show = ProgressLine(start, end)
+    printed = 0
+
+    def after_chunk(done: int, last: int, engine: Engine) -> None:
+        nonlocal printed
+        printed += print_alerts(engine.stats.new_alerts[printed:], as_json, "replay")
+        show(done, last)
+
+    begun = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="txmon-replay-") as scratch:
-        settings = cli.settings.model_copy(update={
-            "bus": None, "store": None, "namespace": "", "data_dir": Path(scratch),
-            "as_of": mode.as_of, "metrics_port": None})
-        work = App(settings)
-        try:
-            # the source first: a wrong option or block file fails before seeding the tags
-            source = build_source(chain, work.store, options)
-            work.tag_index = cli.app.tag_index  # tags of the configured store, state in scratch
-            work.account_for = cli.app.account_for  # and its customer accounts
-            follower = Follower(source, work.store, work.producer(), name="replay",
-                                workers=fetch[0], batch_blocks=fetch[1],
-                                topic=work.topic(TRANSFERS),
-                                deadletter_topic=work.topic(DEADLETTER))
-            engine = work.engine("replay", mode=mode)
-            show = ProgressLine(start, end)
-            printed = 0
-
-            def after_chunk(done: int, last: int) -> None:
-                nonlocal printed
-                engine.drain()
-                printed += print_alerts(engine.stats.new_alerts[printed:], as_json, "replay")
-                show(done, last)
-
-            begun = time.monotonic()
-            metrics = follower.replay(start, end, resume=False, progress=after_chunk)
-            engine.drain()
-            printed += print_alerts(engine.stats.new_alerts[printed:], as_json, "replay")
-            follower.close()
-            _summary(chain, start, end, metrics.transfers, engine, time.monotonic() - begun,
-                     mode, metrics.dead_letters)
-            _unresolved_summary(source)
-        finally:
-            work.close()
+        result = replay_range(cli.app, Path(scratch), chain, options, fetch, start, end, mode,
+                              after_chunk)
+    _summary(chain, start, end, result, time.monotonic() - begun, mode)
 
 
-def _summary(chain: str, start: int, end: int, transfers: int, engine: Engine,
-             seconds: float, mode: Mode, ingest_dead: int = 0) -> None:
+def _summary(chain: str, start: int, end: int, result: RangeResult, seconds: float,
+             mode: Mode) -> None:
     blocks = end - start + 1
-    dead = engine.stats.dead_letters + ingest_dead
     click.echo(f"\nreplay {chain} {start}..{end} ({mode.name}): {blocks} blocks, "
-               f"{transfers} transfers, "
-               f"{engine.stats.alerts_new} alerts, {dead} dead letters, "
+               f"{result.transfers} transfers, "
+               f"{len(result.alerts)} alerts, {result.dead_letters} dead letters, "
                f"{seconds:.1f}s ({blocks / max(seconds, 1e-9):,.0f} blocks/s)", err=True)
-
-
-def _unresolved_summary(source: object) -> None:
-    """Bitcoin: how many inputs could not be resolved (their outputs were still screened)."""
-    decoder = getattr(source, "decoder", None)
-    count = getattr(decoder, "unresolved_inputs", 0)
-    if count:
-        click.echo(f"  {count} inputs unresolved in {getattr(decoder, 'unresolved_txs', 0)} "
-                   "transactions "
+    if result.unresolved_inputs:  # bitcoin: outputs were still screened
+        click.echo(f"  {result.unresolved_inputs} inputs unresolved in "
+                   f"{result.unresolved_txs} transactions "
                    "(prevouts unknown; outputs screened, one dead letter per transaction)",
                    err=True)
 

@@ -64,3 +64,84 @@
     });
   }
 })();
+// Replay job page: poll the job's JSON (GET /v1/console/replays/{id}) every second while it
+// runs, update the counts, and reload once it has finished to show its alerts.
+(function () {
+  "use strict";
+  var box = document.getElementById("replay-job");
+  if (!box || box.getAttribute("data-status") !== "running") { return; }
+  var id = box.getAttribute("data-job");
+  function set(name, value) {
+    var el = document.getElementById(name);
+    if (el) { el.textContent = String(value); }
+  }
+  function poll() {
+    fetch("/v1/console/replays/" + encodeURIComponent(id), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (job) {
+        if (!job) { window.setTimeout(poll, 3000); return; }
+        set("job-status", job.status); set("job-blocks", job.blocks_done);
+        set("job-transfers", job.transfers); set("job-alerts", job.alerts);
+        var bar = document.getElementById("job-progress");
+        if (bar) { bar.value = job.blocks_done; }
+        if (job.status === "running") { window.setTimeout(poll, 1000); }
+        else { window.location.reload(); }
+      }, function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 1000);
+})();
+// Flow graph: "Download PNG" rasterises the very SVG on the page in the browser (the SVG
+// is self-contained: colours and fonts are attributes), at twice its size for print:
+// serialised → data: URL image (the page's CSP allows data: images, not blob:) → canvas
+// → toBlob. No library: the browser already has every piece.
+(function () {
+  "use strict";
+  var button = document.getElementById("download-png");
+  var svg = document.querySelector("figure.graph svg.flow");
+  if (!button || !svg || !window.HTMLCanvasElement) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var scale = 2;
+    var width = svg.width.baseVal.value, height = svg.height.baseVal.value;
+    var text = new XMLSerializer().serializeToString(svg);
+    var image = new Image();
+    image.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.ceil(width * scale);
+      canvas.height = Math.ceil(height * scale);
+      var context = canvas.getContext("2d");
+      context.scale(scale, scale);
+      context.drawImage(image, 0, 0, width, height);
+      canvas.toBlob(function (blob) {
+        if (!blob) { button.textContent = "PNG failed"; return; }
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = button.getAttribute("data-name") || "txmon-flow.png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+      }, "image/png");
+    };
+    image.onerror = function () { button.textContent = "PNG failed"; };
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+  });
+})();
+// Replay page: an NDJSON file read into the transfers box (in the browser; the form then
+// posts it as if pasted, under the same limits).
+(function () {
+  "use strict";
+  var input = document.getElementById("transfers-file");
+  var box = document.getElementById("transfers");
+  if (!input || !box || !window.FileReader) { return; }
+  input.hidden = false;
+  var label = document.querySelector("label[for=transfers-file]");
+  if (label) { label.hidden = false; }
+  input.addEventListener("change", function () {
+    var file = input.files && input.files[0];
+    if (!file) { return; }
+    var reader = new FileReader();
+    reader.onload = function () { box.value = String(reader.result); };
+    reader.readAsText(file);
+  });
+})();
