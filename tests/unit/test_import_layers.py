@@ -2,8 +2,9 @@
 
 * The **kernel** — every module of ``txmon/`` except the composition root — is a floor:
   it imports no stage package. The composition root is :data:`ROOT`: ``txmon.app`` (the
-  wiring), ``txmon.engine`` (the pipeline loop that calls every stage) and ``txmon.cli``
-  (the commands); docs/architecture.md, "Layers".
+  wiring), ``txmon.engine`` (the pipeline loop that calls every stage),
+  ``txmon.range_replay`` (a block range through that loop, for the CLI and the console)
+  and ``txmon.cli`` (the commands); docs/architecture.md, "Layers".
 * The **stages** (:data:`STAGES`) may import the kernel and each other, but never in a
   cycle: a stage that imports another cannot be imported back by it, directly or through
   a third.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 STAGES = ("ingest", "enrich", "rules", "alerts", "screening")
-ROOT = ("txmon.app", "txmon.engine", "txmon.cli")
+ROOT = ("txmon.app", "txmon.engine", "txmon.range_replay", "txmon.cli")
 
 
 def _module_name(path: Path) -> str:
