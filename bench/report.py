@@ -68,8 +68,21 @@ def _engine(result: dict[str, Any], what: str) -> str:
             f"{base}: {_spread(baseline, 'steady_transfers_per_s')} / "
             f"{_spread(baseline, 'engine_transfers_per_s')}{cpu} (median (min–max) of "
             f"{result['runs']} interleaved runs each, {_date(result)}, "
-            f"{_load(product['loadavg_1m_at_start'] + baseline['loadavg_1m_at_start'])}; same "
-            f"alerts in every run: {'yes' if result['same_alerts_in_every_run'] else 'NO'})")
+            f"{_load(product['loadavg_1m_at_start'] + baseline['loadavg_1m_at_start'])}; "
+            f"{_alerts(result, base)})")
+
+
+def _alerts(result: dict[str, Any], base: str) -> str:
+    """Whether the runs raised the same alerts (ids and evidence), from their digests."""
+    digests = {label: {r.get("alerts_digest") for r in runs}
+               for label, runs in result["per_run"].items()}
+    if result["same_alerts_in_every_run"]:
+        return "same alerts, ids and evidence, in every run of both versions"
+    if all(len(d) == 1 for d in digests.values()):
+        return (f"each version the same alerts in every run; the versions' alerts differ "
+                f"(digests {next(iter(digests['product']))} and "
+                f"{next(iter(digests[base]))})")
+    return "runs of one version raised different alerts"
 
 
 def _rules(result: dict[str, Any]) -> str:

@@ -30,14 +30,14 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
 from prometheus_client import make_asgi_app
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from alerts.signing import Signer
 from alerts.store import AlertStore
 from screening.auth import User, role_of, user_of
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, InvalidQuery, ScreeningService
-from txmon.chains import CHAINS
+from txmon.chains import ChainName
 from txmon.errors import BackendError, BadRecord, InvalidAddress
 from txmon.metrics import RECORDS
 from txmon.wire import dumps
@@ -59,17 +59,6 @@ def _json_integer(value: Any) -> Any:
 
 # The bounds come before the validator, or pydantic cannot put them in the JSON schema.
 Yen = Annotated[int, Field(ge=0, le=MAX_VALUE_JPY), BeforeValidator(_json_integer)]
-
-
-def _known_chain(value: str) -> str:
-    if value not in CHAINS:
-        raise ValueError(f"must be one of {', '.join(CHAINS)}")
-    return value
-
-
-# The chains of the registry (txmon/chains.py), an enum in the OpenAPI document.
-ChainName = Annotated[str, AfterValidator(_known_chain),
-                      WithJsonSchema({"type": "string", "enum": list(CHAINS)})]
 
 
 class AddressRequest(BaseModel):

@@ -9,6 +9,12 @@ that cannot be decided (not JSON, unknown field, bad date, broken address) is an
 with ``{"id", "line", "error"}`` and the batch goes on: one bad row must not stop a
 100,000-customer run, nor be dropped silently. The name index is the service's, built
 once for the list versions in force (rebuilt only if a list version changes mid-run).
+
+With ``chunk`` > 1 the decisions of up to ``chunk`` lines are recorded in one store
+transaction (a group commit: on the embedded store each commit is an fsync, which cost
+more than the screening itself) and only then yielded: a decision is never output before
+its confirmation record is durable. ``chunk=1`` answers each line as soon as it is read
+(an interactive pipe).
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from screening.matcher import NameQuery
 from screening.service import MAX_VALUE_JPY, ScreeningService
+from txmon.chains import ChainName
 from txmon.errors import BadRecord
 from txmon.transfer_schema import describe
 from txmon.wire import loads
@@ -45,7 +52,7 @@ class AddressLine(BaseModel):
 
     id: QueryId
     address: str = Field(min_length=1, max_length=128)
-    chain: Literal["ethereum", "bitcoin"] | None = None
+    chain: ChainName | None = None
     customer: _Id | None = None
     value_jpy: Annotated[int, Field(ge=0, le=MAX_VALUE_JPY)] | None = None
     transfer: _Id | None = None
@@ -60,25 +67,42 @@ class Outcome:
     ok: bool
 
 
-def screen_lines(service: ScreeningService, lines: Iterable[bytes],
-                 by: str | None = None) -> Iterator[Outcome]:
+def screen_lines(service: ScreeningService, lines: Iterable[bytes], by: str | None = None,
+                 chunk: int = 1) -> Iterator[Outcome]:
     """Decide every non-blank line of ``lines`` (bytes, newline or not), in order."""
+    pending: list[tuple[Outcome, dict[str, Any] | None]] = []
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue  # a blank line is no query (a trailing newline, an editor's habit)
-        yield screen_line(service, raw, number, by)
+        pending.append(_screen_line(service, raw, number))
+        if len(pending) >= chunk:
+            yield from _confirmed(service, pending, by)
+            pending = []
+    yield from _confirmed(service, pending, by)
 
 
-def screen_line(service: ScreeningService, raw: bytes, number: int,
-                by: str | None = None) -> Outcome:
+def _confirmed(service: ScreeningService, pending: list[tuple[Outcome, dict[str, Any] | None]],
+               by: str | None) -> Iterator[Outcome]:
+    answers = [answer for _, answer in pending if answer is not None]
+    if answers:
+        service.confirm(answers, by)  # one transaction; BackendError stops the run
+    for outcome, answer in pending:
+        if answer is not None:
+            outcome.body.update(answer)
+        yield outcome
+
+
+def _screen_line(service: ScreeningService, raw: bytes,
+                 number: int) -> tuple[Outcome, dict[str, Any] | None]:
     query_id: Any = None
     try:
         data = _object(raw)
         query_id = data.get("id")
-        answer = _decide(service, data, by)
+        answer = _decide(service, data)
     except BadRecord as exc:
-        return Outcome(number, {"id": _echo(query_id), "line": number, "error": str(exc)}, False)
-    return Outcome(number, {"id": query_id, **answer}, True)
+        body = {"id": _echo(query_id), "line": number, "error": str(exc)}
+        return Outcome(number, body, False), None
+    return Outcome(number, {"id": query_id}, True), answer
 
 
 def _object(raw: bytes) -> dict[str, Any]:
@@ -90,7 +114,8 @@ def _object(raw: bytes) -> dict[str, Any]:
     return data
 
 
-def _decide(service: ScreeningService, data: dict[str, Any], by: str | None) -> dict[str, Any]:
+def _decide(service: ScreeningService, data: dict[str, Any]) -> dict[str, Any]:
+    """The answer, not yet recorded (:func:`_confirmed` records it)."""
     if ("name" in data) == ("address" in data):
         raise BadRecord("a query has either 'name' or 'address'")
     try:
@@ -98,12 +123,12 @@ def _decide(service: ScreeningService, data: dict[str, Any], by: str | None) -> 
             q = NameLine.model_validate(data)
             dob = _date(q.dob)
             country = q.country.upper() if q.country else None
-            return service.screen_name(NameQuery(q.name, dob, country), by=by)
+            return service.screen_name(NameQuery(q.name, dob, country), record=False)
         a = AddressLine.model_validate(data)
     except ValidationError as exc:
         raise BadRecord(describe(exc)) from None
     return service.screen_address(a.address, chain=a.chain, customer=a.customer,
-                                  value_jpy=a.value_jpy, by=by, transfer=a.transfer)
+                                  value_jpy=a.value_jpy, transfer=a.transfer, record=False)
 
 
 def _date(text: str | None) -> dt.date | None:

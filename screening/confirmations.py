@@ -41,6 +41,17 @@ def entry_hash(entry: dict[str, Any]) -> str:
     return hashlib.sha256(dumps({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
+def _builder(record_id: str, body: dict[str, Any]) -> Any:
+    """The entry builder of one record: its hash covers the previous one's."""
+
+    def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
+        entry = {**body, "id": record_id, "seq": seq, "prev_hash": prev_hash}
+        entry["hash"] = entry_hash(entry)
+        return dumps(entry), entry["hash"]
+
+    return build
+
+
 def retention_cutoff(today: dt.date, years: int) -> dt.date:
     """The first day whose records must still be kept (29 Feb → 28 Feb when needed)."""
     try:
@@ -57,13 +68,16 @@ class ConfirmationLog:
 
     def record(self, record_id: str, body: dict[str, Any]) -> int:
         """Append ``body`` once under ``record_id``; returns its sequence number."""
+        return self._store.append_chained(LOG, record_id, _builder(record_id, body)).seq
 
-        def build(seq: int, prev_hash: str) -> tuple[bytes, str]:
-            entry = {**body, "id": record_id, "seq": seq, "prev_hash": prev_hash}
-            entry["hash"] = entry_hash(entry)
-            return dumps(entry), entry["hash"]
-
-        return self._store.append_chained(LOG, record_id, build).seq
+    def record_many(self, items: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Append each ``(record_id, body)`` once, in order, committed together where the
+        store can (a batch's group commit); returns their sequence numbers."""
+        if len(items) == 1:
+            return [self.record(*items[0])]
+        results = self._store.append_chained_many(
+            LOG, [(rid, _builder(rid, body)) for rid, body in items])
+        return [r.seq for r in results]
 
     def anchor(self) -> dict[str, Any] | None:
         raw = self._store.get(ANCHOR)

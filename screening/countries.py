@@ -4,6 +4,12 @@
 A handful of list spellings that ISO does not carry are added in ``_EXTRA`` (each one
 seen in the OFAC, UK or UN files); a name nobody recognises yields no code, which makes
 nationality "unknown" rather than "different".
+
+The UK list writes nationalities as demonyms ("Indonesian", "Iraqi", "Afghan"). pycountry
+has no demonyms, so a word not found as a name is tried without the usual English suffixes
+(-n, -an, -ian, -i, -ese; -a/-istan restored) against the same table, and the irregular
+ones seen in the lists are in ``_DEMONYMS``. A demonym that still maps to nothing stays
+"unknown": it never rules a party out.
 """
 
 from __future__ import annotations
@@ -21,7 +27,18 @@ _EXTRA = {
     "bolivia": "BO", "moldova": "MD", "palestinian": "PS", "gaza": "PS", "west bank": "PS",
     "kosovo": "XK", "turkey": "TR", "ivory coast": "CI", "cote d ivoire": "CI", "uk": "GB",
     "united kingdom": "GB", "usa": "US", "united states": "US", "soviet union": "SU",
+    "libyan arab jamahiriya": "LY", "dprk": "KP",
 }
+_DEMONYMS = {
+    "chinese": "CN", "filipino": "PH", "filipina": "PH", "german": "DE", "french": "FR",
+    "british": "GB", "norwegian": "NO", "moroccan": "MA", "swiss": "CH", "dutch": "NL",
+    "belgian": "BE", "lebanese": "LB", "turkish": "TR", "iranian": "IR", "syrian": "SY",
+    "russian": "RU", "north korean": "KP", "south korean": "KR", "congolese": "CD",
+    "emirati": "AE", "saudi": "SA", "american": "US", "ukrainian": "UA", "belarusian": "BY",
+}
+# "Possibly Ethiopian", "Iranian citizenship": the qualifier is not part of the country.
+_QUALIFIERS = ("possibly ", "probably ", "reportedly ")
+_SUFFIXES = ("", "n", "an", "ian", "i", "ese")
 _SPLIT = re.compile(r"\d\)|;|/|\band\b|\(.*?\)")
 _CLEAN = re.compile(r"[^a-z ]+")
 
@@ -38,6 +55,24 @@ def _table() -> dict[str, str]:
     return table
 
 
+def _lookup(key: str) -> str | None:
+    """The code of one folded country name or demonym (``None`` when not recognised)."""
+    table = _table()
+    for prefix in _QUALIFIERS:
+        key = key.removeprefix(prefix)
+    key = key.removesuffix(" citizenship").removesuffix(" national").removeprefix("the ")
+    code = table.get(key) or _DEMONYMS.get(key)
+    if code or len(key) < 4:
+        return code
+    for suffix in _SUFFIXES[1:]:
+        stem = key.removesuffix(suffix)
+        if stem != key and len(stem) >= 3:
+            code = table.get(stem) or table.get(stem + "a") or table.get(stem + "istan")
+            if code:
+                return code
+    return table.get(key + "a") or table.get(key + "istan")  # Somali, Afghan
+
+
 def _key(text: str) -> str:
     return " ".join(_CLEAN.sub(" ", text.lower()).split())
 
@@ -45,16 +80,15 @@ def _key(text: str) -> str:
 @lru_cache(maxsize=4096)
 def codes(text: str) -> frozenset[str]:
     """Alpha-2 codes named in ``text`` (empty when none is recognised)."""
-    table = _table()
     out: set[str] = set()
     for part in _SPLIT.split(text):
         key = _key(part)
         if not key:
             continue
-        code = table.get(key) or table.get(key.removeprefix("the "))
+        code = _lookup(key)
         if code is None and "," in part:  # "Korea, North" → "north korea"
             head, _, tail = part.partition(",")
-            code = table.get(_key(f"{tail} {head}"))
+            code = _lookup(_key(f"{tail} {head}"))
         if code:
             out.add(code)
     return frozenset(out)

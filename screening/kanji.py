@@ -10,11 +10,13 @@ one best path only) lists for each written part, and let the matcher keep the be
 * each space- or ``・``-separated word is looked up whole (``Dictionary.lookup`` gives
   every entry with that surface: 高山 → タカヤマ, コウザン, コウヤマ; person-name entries
   first);
-* a word not in the dictionary is cut in two (surname + given name: 高山清司 →
-  高山 + 清司) and each part read, falling back to per-character readings
-  (清 → キヨ/セイ/シン/キヨシ, 司 → シ/ツカサ) combined, so 清司 still yields キヨシ.
+* a word of three or more characters that is not a person name in the dictionary is
+  also cut in two where a surname + given-name cut ranks best (高山清司 → 高山 + 清司);
+* each part is read whole and by its characters' readings combined (清 → キヨ/セイ/シン/
+  キヨシ, 司 → シ/ツカサ), so 清司 yields キヨシ though the dictionary reads it セイジ only.
 
-The number of readings is capped (``MAX_READINGS``): each costs one candidate look-up.
+The number of readings is capped (``MAX_READINGS``); the matcher pools the candidates of
+all readings but the first into one look-up (screening/matcher.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from screening.kana import has_han
 
 MAX_READINGS = 8
 _PER_PART = 4
-_PERSON = ("人名",)
 
 
 @lru_cache(maxsize=1)

@@ -3,10 +3,24 @@ date of birth and nationality agree — the two facts that tell namesakes apart.
 
 Verdicts (thresholds in docs/screening.md):
 
-* ``strong``   — score ≥ ``STRONG`` and the date of birth agrees (exact or on the year);
+* ``strong``   — score ≥ ``STRONG`` and the date of birth agrees (exact or on the year),
+  or the listed nationality agrees and the dates of birth do not differ;
 * ``possible`` — score ≥ ``REVIEW`` and nothing rules the party out;
-* ``namesake`` — the name scores ≥ ``REVIEW`` but the dates of birth differ: reported, so
-  an analyst can see it was considered, but not a hit.
+* ``namesake`` — the name scores ≥ ``REVIEW`` but the dates of birth differ, or the
+  nationalities differ and no date of birth agrees: reported, so an analyst can see it was
+  considered, but not a hit. ``Match.basis`` says which fact decided.
+
+A date of birth outweighs a country: people change residence and acquire nationalities,
+a birth date does not move. The query's country may be a nationality or a residence, so it
+is only compared with the listed nationalities and citizenships (``nationality``), never
+with listed addresses (``countries``): an address in Russia does not make a Russian, and
+living in Japan does not rule out a listed Russian. Agreement with an address alone is
+reported (``country == "address"``) but neither confirms nor rules out.
+
+A name alone is never ``strong``. Each reading of the query is scored (a kanji name has
+several: :func:`screening.text.forms`), and a query written in kana is also compared by
+sound with the Latin names of listed individuals (:mod:`screening.phonetic`); the best
+alignment per party counts.
 """
 
 from __future__ import annotations
@@ -55,11 +69,12 @@ class Match:
     matched_tokens: tuple[str, ...]
     token_pairs: tuple[tuple[str, str, float], ...]
     dob: str  # exact | year | differs | unknown | not given
-    country: str  # agrees | differs | unknown | not given
+    country: str  # agrees | differs | address | unknown | not given (vs listed nationality)
     listed_dob: tuple[str, ...]
     listed_nationality: tuple[str, ...]
     programs: tuple[str, ...]
     verdict: str  # strong | possible | namesake
+    basis: str = ""  # the fact that confirmed or ruled out: "date of birth" | "nationality"
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -72,6 +87,7 @@ class Match:
             "dob": self.dob, "country": self.country, "listed_dob": list(self.listed_dob),
             "listed_nationality": list(self.listed_nationality),
             "programs": list(self.programs), "verdict": self.verdict,
+            "basis": self.basis or None,
         }
 
 
@@ -127,12 +143,12 @@ class NameMatcher:
                 continue
             party = self.index.parties[entry.party]
             dob = _dob(query.dob, party.dob)
-            country = _country(query.country, party.nationality + party.countries)
-            verdict = _verdict(found.score, dob)
+            country = _country(query.country, party.nationality, party.countries)
+            verdict, basis = _verdict(found.score, dob, country)
             best[entry.party] = Match(
                 party.list_id, party.source, party.name, party.party_type, entry.name,
                 entry.kind, found.score, form, entry.tokens, found.pairs, dob, country,
-                party.dob, party.nationality, party.programs, verdict)
+                party.dob, party.nationality, party.programs, verdict, basis)
         order = {"strong": 0, "possible": 1, "namesake": 2}
         ranked = sorted(best.values(), key=lambda m: (order[m.verdict], -m.score, m.list_id))
         return ranked[:limit]
@@ -144,18 +160,30 @@ def _dob(given: dt.date | None, listed: tuple[str, ...]) -> str:
     return dates.agreement(given, [d for text in listed for d in dates.parse(text)])
 
 
-def _country(given: str | None, listed: tuple[str, ...]) -> str:
+def _country(given: str | None, nationality: tuple[str, ...],
+             addresses: tuple[str, ...]) -> str:
+    """``given`` against the listed nationalities; addresses only as a weaker note."""
     if given is None:
         return "not given"
-    known = countries.codes_of(listed)
-    if not known:
-        return "unknown"
-    return "agrees" if given.upper() in known else "differs"
+    code = given.upper()
+    if not countries.is_code(code):
+        return "unknown"  # the service reports the bad code; it must not rule anyone out
+    known = countries.codes_of(nationality)
+    if code in known:
+        return "agrees"
+    if code in countries.codes_of(addresses):
+        return "address"  # lives (or lived) there: not a nationality, decides nothing
+    return "differs" if known else "unknown"
 
 
-def _verdict(score: float, dob: str) -> str:
+def _verdict(score: float, dob: str, country: str) -> tuple[str, str]:
+    """The verdict and the fact it rests on (see the module docstring for the order)."""
     if dob == "differs":
-        return "namesake"
-    if score >= STRONG and dob in ("exact", "year"):
-        return "strong"
-    return "possible"
+        return "namesake", "date of birth"
+    if dob in ("exact", "year"):  # a DOB agreement outweighs a nationality difference
+        return ("strong", "date of birth") if score >= STRONG else ("possible", "")
+    if country == "differs":
+        return "namesake", "nationality"
+    if score >= STRONG and country == "agrees":
+        return "strong", "nationality"
+    return "possible", ""

@@ -44,10 +44,11 @@ SKELETON_MIN = 65.0  # consonant skeletons of a spelling variant agree more than
 AFFIX_MIN = 2  # letters added to a word that make it another word (megumi / gumi)
 SHORT = 2  # a word this short matches only as written (after folding)
 _OPTIONAL = re.compile(r"(vich|vych|vna|ovna|evna|ichna|ogl[iy]|kyzy|ich)$")
-_PARTICLE_WORDS = (
-    "al el ul bin ibn abu bint de da van von der la le mr mrs haji hajji sheikh "
-    # legal forms: "GARANTEX EUROPE OU" is still Garantex; "LIMITED LIABILITY COMPANY
-    # BITVAN" is "Bitvan LLC"
+_PARTICLE_WORDS = "al el ul bin ibn abu bint de da van von der la le mr mrs haji hajji sheikh"
+_LEGAL_WORDS = (
+    # "GARANTEX EUROPE OU" is still Garantex; "LIMITED LIABILITY COMPANY BITVAN" is "Bitvan
+    # LLC". Only for entities: folded, OU and OOO are "o", which is also a Korean name (O Su
+    # Yong) and the folded "Yo" of KIM Yo Jong.
     "ou ooo ao pao zao oao llc ltd limited inc co corp company gmbh sa sarl fze jsc pjsc plc "
     "liability joint stock closed open public society kk kabushiki kaisha ag bv nv llp lp "
     "tov pte bhd srl spa "
@@ -55,6 +56,7 @@ _PARTICLE_WORDS = (
     "kabushikigaisha yugengaisha godogaisha goshigaisha gomeigaisha dantai"
 )
 _PARTICLES = frozenset(fold(t) for t in _PARTICLE_WORDS.split())
+_LEGAL = frozenset(fold(t) for t in _LEGAL_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +67,15 @@ class Alignment:
     pairs: tuple[tuple[str, str, float], ...]
 
 
-@lru_cache(maxsize=200_000)
-def optional(token: str) -> bool:
-    """A particle, legal form or patronymic: not held against a name that lacks it."""
-    return token in _PARTICLES or (len(token) > 6 and _OPTIONAL.search(token) is not None)
+@lru_cache(maxsize=400_000)
+def optional(token: str, person: bool = False) -> bool:
+    """A particle, a patronymic (individuals) or a legal form (entities): not held against a
+    name that lacks it."""
+    if token in _PARTICLES:
+        return True
+    if person:
+        return len(token) > 6 and _OPTIONAL.search(token) is not None
+    return token in _LEGAL
 
 
 def _look_alike(q: str, n: str) -> bool:
@@ -123,8 +130,8 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
         pairs.append((query[i], name[j], round(ratio, 1)))
         q_got += ratio * len(query[i])
         n_got += ratio * len(name[j])
-    q_len = sum(len(t) for i, t in enumerate(query) if i in used_q or not optional(t))
-    n_len = sum(len(t) for j, t in enumerate(name) if j in used_n or not optional(t))
+    q_len = sum(len(t) for i, t in enumerate(query) if i in used_q or not optional(t, person))
+    n_len = sum(len(t) for j, t in enumerate(name) if j in used_n or not optional(t, person))
     score = 0.8 * q_got / max(q_len, 1) + 0.2 * n_got / max(n_len, 1)
     whole = 0.0
     if len(query) != len(name):  # a word written split or joined on one side only
@@ -134,8 +141,8 @@ def align(query: tuple[str, ...], name: tuple[str, ...], person: bool = True) ->
             whole = max(fuzz.token_sort_ratio(" ".join(query), " ".join(name)),
                         fuzz.ratio(joined_q, joined_n))
     score = max(score, whole)
-    significant = sum(1 for t in name if not optional(t))
-    telling = [q for q, _, _ in pairs if not optional(q)]  # "co"/"ltd" pairs prove nothing
+    significant = sum(1 for t in name if not optional(t, person))
+    telling = [q for q, _, _ in pairs if not optional(q, person)]  # "co"/"ltd" pairs prove nothing
     # one word that is a common Japanese name, or a word of three letters or less ("il"),
     # is not enough to name anyone, even an entity
     one_common = len(telling) == 1 and (telling[0] in COMMON_NAMES or len(telling[0]) <= 3)

@@ -46,6 +46,7 @@ LINKS_KEY = "screening:links:"  # + list head seq + linking-code fingerprint
 MAX_VALUE_JPY = 10**15
 DOB_MIN = dt.date(1900, 1, 1)  # nobody born earlier is alive to be screened
 UNATTRIBUTED = "unattributed"  # a caller that named nobody (library use, old clients)
+_SEVERITY = {ALLOW: 0, REVIEW: 1, BLOCK: 2}
 
 
 class InvalidQuery(BadRecord):
@@ -210,10 +211,15 @@ class ScreeningService:
             evidence = m.to_wire()
             if len(group) > 1:
                 evidence["same_party"] = [{"source": s, "list_id": i} for s, i in group]
+            # "strong match with …, confirmed by date of birth" / "namesake ruled out by
+            # nationality: match with …": the deciding fact comes first for an allow.
+            head = {"namesake": f"namesake ruled out by {m.basis}: match"}.get(
+                m.verdict, f"{m.verdict} match")
+            tail = f"; confirmed by {m.basis}" if m.verdict == "strong" else ""
             reasons.append(Reason("name-match", outcome,
-                                  f"{m.verdict} match with {who} "
+                                  f"{head} with {who} "
                                   f"{m.party_name!r} via {m.matched_kind} {m.matched_name!r} "
-                                  f"(score {m.score}, dob {m.dob}, country {m.country})",
+                                  f"(score {m.score}, dob {m.dob}, country {m.country}{tail})",
                                   evidence))
         why = jurisdiction.risk(query.country)
         if why:
@@ -226,14 +232,19 @@ class ScreeningService:
             return [Reason("unknown-customer", REVIEW, f"no KYC record for account {account}")]
         dob = dt.date.fromisoformat(record["dob"]) if record.get("dob") else None
         countries = list(record.get("nationality") or [])
-        reasons: list[Reason] = []
-        seen: set[str] = set()
+        # One query per name and nationality; per listed party the most severe answer is
+        # kept, so a dual national is not ruled out by the nationality the party lacks.
+        found: dict[tuple[str, str], Reason] = {}
         for name in record.get("names", []):
             for country in countries or [None]:
                 for r in self.name_reasons(NameQuery(name["full"], dob, country)):
-                    if r.code == "name-match" and r.evidence["list_id"] not in seen:
-                        seen.add(r.evidence["list_id"])
-                        reasons.append(r)
+                    if r.code != "name-match":
+                        continue
+                    key = (r.evidence["source"], r.evidence["list_id"])
+                    held = found.get(key)
+                    if held is None or _SEVERITY[r.outcome] > _SEVERITY[held.outcome]:
+                        found[key] = r
+        reasons: list[Reason] = list(found.values())
         places = [("residence", record.get("residence")),
                   ("last login", self.accounts.login_country(account))]
         places += [("nationality", c) for c in countries]
@@ -288,10 +299,20 @@ class ScreeningService:
             "reasons": [r.to_wire() for r in reasons], "list_versions": versions, "at": at,
         }
         if record:
-            answer["requested_by"] = by or UNATTRIBUTED
-            rid = record_id or _record_id(kind, at)
-            answer["confirmation"] = {"id": rid, "seq": self.log.record(rid, answer)}
+            self.confirm([answer], by, [record_id])
         return answer
+
+    def confirm(self, answers: list[dict[str, Any]], by: str | None,
+                record_ids: list[str | None] | None = None) -> None:
+        """Record ``answers`` (made with ``record=False``) as confirmation records, in one
+        store transaction where the backend can, and add their ``confirmation``."""
+        ids = [(record_ids[n] if record_ids else None) or _record_id(a["kind"], a["at"])
+               for n, a in enumerate(answers)]
+        for answer in answers:
+            answer["requested_by"] = by or UNATTRIBUTED
+        seqs = self.log.record_many(list(zip(ids, answers, strict=True)))
+        for answer, rid, seq in zip(answers, ids, seqs, strict=True):
+            answer["confirmation"] = {"id": rid, "seq": seq}
 
 
 @functools.cache

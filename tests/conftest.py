@@ -106,3 +106,16 @@ def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TXMON_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_without_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Embedded SQLite (store and bus) without an fsync per commit, in this process only.
+
+    The product keeps synchronous=FULL (txmon/store/sqlite.py: a commit is on disk before
+    the bus offset moves). A test loses no power; a killed process loses nothing either way
+    (the OS still has the pages), so the crash tests prove the same with it off.
+    """
+    from txmon.store import sqlite
+
+    monkeypatch.setattr(sqlite, "SYNCHRONOUS", "PRAGMA synchronous=OFF")

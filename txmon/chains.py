@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import import_module
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, WithJsonSchema
 
 from txmon.addresses import BITCOIN, EVM, normalize
 from txmon.errors import ConfigError, InvalidAddress
@@ -96,6 +98,18 @@ CHAINS: dict[str, Chain] = {
 _SCRIPT_KEY = re.compile(r"script:[0-9a-f]{64}")
 _PREVOUT_KEY = re.compile(r"prevout:[0-9a-f]{64}:[0-9]{1,10}")
 _CANONICAL_EVM = re.compile(r"0x[0-9a-f]{40}")  # what EVM ingest emits: no checksum to test
+
+
+def _known_chain(value: str) -> str:
+    if value not in CHAINS:
+        raise ValueError(f"must be one of {', '.join(CHAINS)}")
+    return value
+
+
+# A chain name in a request (screening API, batch lines): the registry's chains, an enum
+# in the OpenAPI document.
+ChainName = Annotated[str, AfterValidator(_known_chain),
+                      WithJsonSchema({"type": "string", "enum": list(CHAINS)})]
 
 
 def chain(name: object) -> Chain:

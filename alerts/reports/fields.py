@@ -71,6 +71,14 @@ class Report:
     generated: dt.date
 
 
+def _units(amount: int, decimals: int) -> str:
+    """Base units → the exact decimal amount, by integer arithmetic (a uint256 has more
+    digits than Decimal's default precision and than a float)."""
+    whole, frac = divmod(amount, 10**decimals)
+    digits = str(frac).rjust(decimals, "0").rstrip("0") if decimals else ""
+    return f"{whole}.{digits}" if digits else str(whole)
+
+
 def parties(alert: Alert) -> tuple[Party, ...]:
     """Listed parties from an engine alert (tags of matched addresses) or a screening
     alert (name matches)."""
@@ -103,10 +111,8 @@ def build(alert: Alert, event: dict[str, Any], kind: str, action: str | None,
     act = action or ("rejected" if direction == "withdrawal" else "blocked")
     stored = str(event.get("time", ""))
     day = action_date or dt.date.fromisoformat(stored[:10])
-    from txmon.cli.output import format_units  # late: txmon.cli imports this module
-
     decimals = ev.get("asset_decimals")
-    amount = (f"{format_units(alert.amount, decimals)} {alert.asset}"
+    amount = (f"{_units(alert.amount, decimals)} {alert.asset}"
               if isinstance(decimals, int) and alert.asset else str(alert.amount))
     jpy = trace.get("jpy_value") if trace.get("jpy_known") else ev.get("value_jpy")
     transfer = {

@@ -125,3 +125,19 @@ def test_trim_log_deletes_a_prefix_but_never_the_head(store: Store) -> None:
     assert store.log_head("trim").seq == 4
     assert store.append_chained("trim", "k1", lambda s, p: (b"again", "x")).created is False
     assert store.append_chained("trim", "k5", lambda s, p: (b"e5", "h5")).seq == 5
+
+
+def test_append_chained_many_links_in_order_and_dedupes(store: Store) -> None:
+    first = store.append_chained_many("many", [("a", _builder(b"A")), ("b", _builder(b"B"))])
+    again = store.append_chained_many("many", [("b", _builder(b"B")), ("c", _builder(b"C"))])
+    assert [(r.seq, r.created) for r in first + again] == [
+        (1, True), (2, True), (2, False), (3, True)]
+    assert list(store.read_log("many")) == [(1, b"A@1"), (2, b"B@2"), (3, b"C@3")]
+    assert store.log_head("many") == LogHead(3, "h3<h2<h1<")
+
+
+def test_append_chained_many_dedupes_within_one_batch(store: Store) -> None:
+    results = store.append_chained_many("twice", [("a", _builder(b"A")), ("a", _builder(b"A")),
+                                                  ("b", _builder(b"B"))])
+    assert [(r.seq, r.created) for r in results] == [(1, True), (1, False), (2, True)]
+    assert store.log_head("twice") == LogHead(2, "h2<h1<")

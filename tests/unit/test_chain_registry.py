@@ -28,6 +28,11 @@ def test_screening_and_api_read_the_registry() -> None:
     with pytest.raises(ValueError, match="must be one of ethereum, bitcoin"):
         AddressRequest(address="0x00", chain="solana")
     assert [c.native_key for c in CHAINS.values()] == ["ethereum:ETH", "bitcoin:BTC"]
+    from screening.batch import AddressLine
+
+    with pytest.raises(ValueError, match="must be one of ethereum, bitcoin"):
+        AddressLine(id=1, address="0x00", chain="solana")
+    assert AddressLine(id=1, address="0x00", chain="bitcoin").chain == "bitcoin"
 
 
 def test_each_entry_names_its_source_factory_by_import_path() -> None:

@@ -19,6 +19,7 @@ import orjson
 
 from txmon.bus.base import Bus, Consumer, Message, Producer
 from txmon.errors import BackendUnavailable, DeliveryError
+from txmon.store import sqlite as sqlite_store
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS message (
@@ -40,6 +41,7 @@ class _Log:
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                       timeout=30.0)
             self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute(sqlite_store.SYNCHRONOUS)  # FULL in the product, as the store
             self.db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"cannot open embedded bus {path}: {exc}") from exc

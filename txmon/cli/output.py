@@ -90,6 +90,8 @@ def kind_label(alert: Alert, origin: str | None = None) -> str:
 
 
 def _summary(alert: Alert, origin: str | None = None) -> str:
+    if alert.evidence.get("parties") is not None:  # a customer / counterparty name match
+        return _screening_summary(alert, origin)
     lines = [f"[{alert.severity.upper()}] {alert.rule} ({kind_label(alert, origin)}) "
              f"{alert.chain} {where_label(alert)} tx {alert.tx_hash}",
              f"    amount {_amount(alert)}"]
@@ -97,6 +99,19 @@ def _summary(alert: Alert, origin: str | None = None) -> str:
     if matched:
         lines.append(f"    listed: {matched}")
     return "\n".join(lines) + _hop_path(alert)
+
+
+def _screening_summary(alert: Alert, origin: str | None) -> str:
+    """A name-match alert of screening/alerting.py: who, which listed party, which record."""
+    ev: Any = alert.evidence
+    subject = (f"customer {ev['customer']}" if ev.get("customer") else
+               f"{alert.transfer_id} amount {_amount(alert)} counterparty "
+               f"{', '.join(ev.get('names') or [])}")
+    parties = "; ".join(f"{p.get('party')} ({p['source']} {p['list_id']}, {p['outcome']})"
+                        for p in ev["parties"])
+    record = (ev.get("confirmation") or {}).get("id", "")
+    return (f"[{alert.severity.upper()}] {alert.rule} ({kind_label(alert, origin)}) {subject}"
+            f"\n    listed: {parties}\n    confirmation {record}")
 
 
 def _lifecycle_line(event: dict[str, Any]) -> str:

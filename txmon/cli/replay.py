@@ -60,10 +60,11 @@ def _replay(cli: CliContext, chain: str, options: SourceOptions, fetch: tuple[in
             "bus": None, "store": None, "namespace": "", "data_dir": Path(scratch),
             "as_of": mode.as_of, "metrics_port": None})
         work = App(settings)
-        work.tag_index = cli.app.tag_index  # tags of the configured store, state in scratch
-        work.account_for = cli.app.account_for  # and its customer accounts
         try:
+            # the source first: a wrong option or block file fails before seeding the tags
             source = build_source(chain, work.store, options)
+            work.tag_index = cli.app.tag_index  # tags of the configured store, state in scratch
+            work.account_for = cli.app.account_for  # and its customer accounts
             follower = Follower(source, work.store, work.producer(), name="replay",
                                 workers=fetch[0], batch_blocks=fetch[1],
                                 topic=work.topic(TRANSFERS),

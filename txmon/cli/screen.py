@@ -102,6 +102,9 @@ def screen(obj: CliContext, address: str | None, chain: str | None, customer: st
     click.echo(dumps(answer).decode() if as_json else _human(answer))
 
 
+CHUNK = 64
+
+
 def _batch(obj: CliContext, by: str, progress: bool | None) -> None:
     """stdin → decisions on stdout; exit 1 at the end if any line was an error."""
     stdin = sys.stdin.buffer
@@ -120,7 +123,10 @@ def _batch(obj: CliContext, by: str, progress: bool | None) -> None:
             sizes.append(len(raw))
             yield raw
 
-    for outcome in screen_lines(service, lines(), by=by):
+    # A file is read in chunks of CHUNK lines, recorded in one transaction each (group
+    # commit); a pipe or terminal gets each answer as soon as its line is read.
+    chunk = CHUNK if size is not None else 1
+    for outcome in screen_lines(service, lines(), by=by, chunk=chunk):
         out.write(dumps(outcome.body) + b"\n")
         bar.step(sum(sizes), outcome.ok)
         sizes.clear()

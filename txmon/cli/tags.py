@@ -90,8 +90,8 @@ def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.dat
                            "names": len(loaded.names), "skipped": len(loaded.skipped),
                            "warnings": len(loaded.warnings)}))
     click.echo(f"{delta.source}: version {delta.version} active "
-               f"(+{len(delta.added)} -{len(delta.removed)} ~{len(delta.changed)} addresses, "
-               f"{delta.names_changed} parties changed)", err=True)
+               f"(+{len(delta.added)} -{len(delta.removed)} ~{len(delta.changed)}), "
+               f"{delta.names_changed} parties changed", err=True)
 
 
 @tags.command()

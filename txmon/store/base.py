@@ -12,7 +12,7 @@ Ordering of ``scan`` is lexicographic by key so that callers can page determinis
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -95,6 +95,16 @@ class Store(ABC):
     @abstractmethod
     def log_head(self, log: str) -> LogHead:
         """Sequence and hash of the last entry (``LogHead(0, "")`` when empty)."""
+
+    def append_chained_many(self, log: str,
+                            items: Sequence[tuple[str, EntryBuilder]]) -> list[AppendResult]:
+        """:meth:`append_chained` for each ``(dedupe_key, build)`` in order.
+
+        A backend may commit them together (one transaction, one fsync: SQLite does) —
+        a group commit for batch work such as ``txmon screen --batch``; the default
+        appends one by one. Either way each entry is durable when this returns.
+        """
+        return [self.append_chained(log, key, build) for key, build in items]
 
     def trim_log(self, log: str, through_seq: int) -> int:
         """Delete entries ``1..through_seq`` of ``log`` (retention); returns how many.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import redis
@@ -209,6 +209,47 @@ class RedisStore(Store):
                     pipe.hset(head_key, mapping={"seq": seq, "hash": digest})
                     pipe.execute()
                     return AppendResult(seq=seq, created=True)
+                except redis.WatchError:
+                    continue  # another worker appended first: rebuild on the new head
+
+    @_translated
+    def append_chained_many(self, log: str,
+                            items: Sequence[tuple[str, EntryBuilder]]) -> list[AppendResult]:
+        # One WATCH/MULTI/EXEC for the whole batch instead of one per entry (a group
+        # commit, as on SQLite): the dedupe check, the sequence numbers and the hash links
+        # are decided together, and a concurrent append makes the whole batch retry.
+        if len(items) <= 1:
+            return [self.append_chained(log, key, build) for key, build in items]
+        head_key, entries_key, dedupe_hash = self._log_keys(log)
+        with self._r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(head_key, dedupe_hash)
+                    known = pipe.hmget(dedupe_hash, [key for key, _ in items])
+                    head = self._read_head(pipe, head_key)
+                    seq, digest = head.seq, head.hash
+                    results: list[AppendResult] = []
+                    # Any: redis-py's hset wants a Mapping invariant in its key type
+                    entries: dict[Any, Any] = {}
+                    keys: dict[Any, Any] = {}
+                    for (key, build), old in zip(items, known, strict=True):
+                        if old is not None or key in keys:
+                            found = int(old) if old is not None else keys[key]
+                            results.append(AppendResult(seq=found, created=False))
+                            continue
+                        seq += 1
+                        value, digest = build(seq, digest)
+                        entries[str(seq)], keys[key] = value, seq
+                        results.append(AppendResult(seq=seq, created=True))
+                    if not entries:
+                        pipe.unwatch()
+                        return results
+                    pipe.multi()
+                    pipe.hset(entries_key, mapping=entries)
+                    pipe.hset(dedupe_hash, mapping=keys)
+                    pipe.hset(head_key, mapping={"seq": seq, "hash": digest})
+                    pipe.execute()
+                    return results
                 except redis.WatchError:
                     continue  # another worker appended first: rebuild on the new head
 

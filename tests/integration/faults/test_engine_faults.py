@@ -147,7 +147,7 @@ def test_engine_sigkilled_three_times_under_load(live_app: App, tmp_path: Path) 
     for _kill in range(3):
         engine = EngineProcess(app, tmp_path, "faults-sigkill", *extra)
         before = sum(stored_alert_txs(app).values())
-        assert wait_for(lambda b=before: sum(stored_alert_txs(app).values()) > b, 30), \
+        assert wait_for(lambda b=before: sum(stored_alert_txs(app).values()) > b, 60), \
             engine.log.read_text()
         restarted_work.append(sum(stored_alert_txs(app).values()) - before)
         engine.kill()

@@ -120,3 +120,11 @@ def test_cli_writes_the_report_file(tmp_path: Path) -> None:
     missing = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "alerts", "report",
                                         "nope", "--kind", "ofac"])
     assert missing.exit_code == 2 and "no stored alert nope" in missing.stderr
+
+
+def test_report_amounts_are_exact_for_uint256() -> None:
+    from alerts.reports.fields import _units
+
+    assert _units(123456789012345678901234567890, 18) == "123456789012.34567890123456789"
+    assert (_units(1, 18), _units(250_000_000_000, 6), _units(7, 0)) == (
+        "0.000000000000000001", "250000", "7")

@@ -40,13 +40,17 @@ def test_a_names_only_edition_rescreens_through_the_cli(tmp_path: Path) -> None:
 
     loaded = _run(data, "tags", "load", "un-xml", str(UN))
     assert orjson.loads(loaded.stdout)["names_changed"] == 1
-    assert "(+0 -0 ~0 addresses, 1 parties changed)" in loaded.stderr
+    assert "(+0 -0 ~0), 1 parties changed" in loaded.stderr
     second = _run(data, "ingest", "exchange", "--idle-exit", "0.5")
     assert "1 re-screened, 1 alerts raised" in second.stderr, second.stderr
 
     [alert] = [orjson.loads(line) for line in
                _run(data, "alerts", "list", "--json").stdout.splitlines()]
     assert (alert["rule"], alert["severity"]) == ("customer-name-match", "medium")  # no DOB
+    human = _run(data, "alerts", "list").stdout
+    assert "[MEDIUM] customer-name-match (as of " in human and "customer A-9" in human
+    assert "listed: CRANHA DANFA (un-sc GBi.003, review)" in human
+    assert "amount 0" not in human  # a customer alert moves nothing: no misleading amount
     report = _run(data, "alerts", "report", alert["id"], "--kind", "mof", "--format", "csv")
     [row] = list(csv.DictReader(io.StringIO(report.stdout)))
     assert (row["party"], row["list"], row["list_record"], row["account"], row["action"]) == (

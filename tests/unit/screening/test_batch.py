@@ -4,6 +4,8 @@ OFAC / UN / UK list excerpts of tests/data/screening."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 
 import screening.service as service_module
 from screening.batch import screen_lines
+from screening.confirmations import verify
 from screening.matcher import NameQuery
 from screening.service import ScreeningService
 from txmon.cli.main import main
@@ -88,9 +91,45 @@ def test_the_name_index_is_built_once(service: ScreeningService,
     assert len(out) == 120 and len(built) <= 1
 
 
-def test_cli_batch_is_a_filter_with_errors_on_stdout_and_exit_1(tmp_path: Path) -> None:
+def test_chunks_are_recorded_together_and_answer_alike(service: ScreeningService) -> None:
+    queries = _lines([*GOOD, b"{broken\n", *GOOD[:2]]) * 30  # 210 lines, 30 bad
+    one = [o.body for o in screen_lines(service, queries, by="a", chunk=1)]
+    commits = []
+    store = service.store
+    real = store.append_chained_many
+    store.append_chained_many = lambda log, items: commits.append(len(items)) or real(log, items)
+    many = [o.body for o in screen_lines(service, queries, by="a", chunk=64)]
+    assert commits == [55, 55, 55, 15]  # 64 lines a chunk; the bad ones record nothing
+    assert [(o["id"], o.get("decision"), o.get("error")) for o in one] == [
+        (o["id"], o.get("decision"), o.get("error")) for o in many]
+    assert [o["confirmation"]["seq"] for o in many if "decision" in o] == list(range(181, 361))
+    records = list(service.log.entries())
+    assert verify(iter(records)) == 360
+    assert [r["id"] for r in records[180:]] == [o["confirmation"]["id"] for o in many
+                                                if "decision" in o]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("batch-cli")
+
+
+def test_cli_batch_reads_a_file_in_chunks(data_dir: Path, tmp_path: Path) -> None:
+    queries = tmp_path / "q.ndjson"
+    queries.write_bytes(b"".join(_lines([GOOD[0], GOOD[1]] * 50)))
+    with queries.open("rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "txmon", "--data-dir", str(data_dir),
+                               "screen", "--batch", "--progress"], stdin=stdin,
+                              capture_output=True, timeout=300, check=False)
+    out = [orjson.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 0
+    assert [o["decision"] for o in out] == ["block", "allow"] * 50
+    assert b"[##############################] 100.0% 100 lines, 0 errors" in done.stderr
+
+
+def test_cli_batch_is_a_filter_with_errors_on_stdout_and_exit_1(data_dir: Path) -> None:
     stdin = b"".join(_lines([GOOD[0], b"{broken\n", GOOD[1]]))
-    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "screen", "--batch",
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "screen", "--batch",
                                        "--progress", "--by", "kyc-team"], input=stdin)
     lines = [orjson.loads(line) for line in result.stdout.splitlines()]
     assert [(o["id"], o.get("decision"), "error" in o) for o in lines] == [
@@ -101,7 +140,7 @@ def test_cli_batch_is_a_filter_with_errors_on_stdout_and_exit_1(tmp_path: Path) 
     assert "1 of 3 lines could not be screened" in result.stderr
 
 
-def test_cli_batch_refuses_a_query_on_the_command_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "screen", "--batch",
+def test_cli_batch_refuses_a_query_on_the_command_line(data_dir: Path) -> None:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), "screen", "--batch",
                                        "--name", "x"], input=b"")
     assert result.exit_code == 2

@@ -104,6 +104,8 @@ def test_kanji_name_matches_under_the_listed_reading(service: ScreeningService) 
 
 def test_hangul(service: ScreeningService) -> None:
     assert _hits(service, "김정은")[0][:2] == ("ofac-sdn", "20157")  # KIM, Jong Un
+    # not his sister KIM, Yo Jong: folded, "Yo" is "o", which is not the legal form OU/OOO
+    assert ("ofac-sdn", "21444") not in [h[:2] for h in _hits(service, "김정은")]
     assert _hits(service, "최룡해")[0][:2] == ("ofac-sdn", "23213")  # CHOE, Ryong Hae
 
 

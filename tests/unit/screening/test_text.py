@@ -30,7 +30,8 @@ def test_skeleton_ignores_vowels() -> None:
 
 @pytest.mark.parametrize(("text", "codes"), [
     ("Russia", {"RU"}), ("1) Saudi Arabia 2) Qatar", {"SA", "QA"}), ("IRQ", {"IQ"}),
-    ("Korea, North", {"KP"}), ("Democratic Republic of the Congo", {"CD"}), ("Iraqi", set()),
+    ("Korea, North", {"KP"}), ("Democratic Republic of the Congo", {"CD"}),
+    ("Iraqi", {"IQ"}), ("Afghan", {"AF"}), ("Martian", set()),
 ])
 def test_country_codes(text: str, codes: set[str]) -> None:
     assert countries.codes(text) == codes

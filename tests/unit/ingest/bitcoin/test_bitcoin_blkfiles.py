@@ -193,27 +193,34 @@ def test_block_files_mid_chain_with_a_node_without_txindex(tmp_path: Path) -> No
 
 
 def test_txmon_replay_bitcoin_blocks_dir_start_height(tmp_path: Path) -> None:
-    """The documented command: files from height 50,000 (pre-BIP-34), no node."""
+    """The documented command: files from height 50,000 (pre-BIP-34), no node.
+
+    The documented run is a real ``python -m txmon`` process; the two refusals, which
+    fail before anything is seeded, run in-process (an interpreter start each saved).
+    """
+    from click.testing import CliRunner
+
+    from txmon.cli.main import main
+
     blocks = tmp_path / "blocks"
     blocks.mkdir()
     write_blk(blocks / "blk00000.dat", CHAIN_50000)
     root = Path(__file__).resolve().parents[4]
-    command = [sys.executable, "-m", "txmon", "--data-dir", str(tmp_path / "data"), "replay",
-               "bitcoin", "--blocks-dir", str(blocks), "--from", "50000", "--to", "50002"]
+    args = ["--data-dir", str(tmp_path / "data"), "replay",
+            "bitcoin", "--blocks-dir", str(blocks), "--from", "50000", "--to", "50002"]
+    without = CliRunner().invoke(main, args)
+    assert without.exit_code == 2
+    assert "give its height explicitly" in without.stderr
+    assert not (tmp_path / "data" / "store.sqlite").exists()  # refused before seeding
     env = {**os.environ, "TXMON_DATA_DIR": str(tmp_path / "data")}
-    without = subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=300,
-                             check=False)  # fmt: skip
-    assert without.returncode != 0
-    assert b"give its height explicitly" in without.stderr
-    done = subprocess.run([*command, "--start-height", "50000"], cwd=root, env=env,
-                          capture_output=True, timeout=300, check=False)  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "txmon", *args, "--start-height", "50000"],
+                          cwd=root, env=env, capture_output=True, timeout=300, check=False)
     stderr = done.stderr.decode()
     assert done.returncode == 0, stderr
     assert "3 blocks, 5 transfers, 0 alerts, 2 dead letters" in stderr
     assert "3 inputs unresolved in 2 transactions" in stderr
-    misplaced = [*command[:command.index("--blocks-dir")], "--rpc", "http://127.0.0.1:9",
+    misplaced = [*args[:args.index("--blocks-dir")], "--rpc", "http://127.0.0.1:9",
                  "--start-height", "5", "--from", "5", "--to", "5"]  # fmt: skip
-    wrong = subprocess.run(misplaced, cwd=root, env=env, capture_output=True, timeout=300,
-                           check=False)  # fmt: skip
-    assert wrong.returncode == 2
-    assert b"--start-height is for bitcoin --blocks-dir" in wrong.stderr
+    wrong = CliRunner().invoke(main, misplaced)
+    assert wrong.exit_code == 2
+    assert "--start-height is for bitcoin --blocks-dir" in wrong.stderr
