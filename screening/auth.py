@@ -20,11 +20,13 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import SecretStr
 
 from txmon.errors import ConfigError
 
+_Grant = TypeVar("_Grant")
 ROLES = ("analyst", "supervisor", "regulator", "admin")
 _NAME = re.compile(r"^[\w.@ -]{1,64}$")
 
@@ -68,19 +70,21 @@ def token_names(secret: SecretStr | None) -> dict[str, str]:
     return {token: user.name for token, user in parse_users(secret).items()}
 
 
-def user_of(users: Mapping[str, User], presented: str) -> User | None:
-    """The user of ``presented``, comparing against every token in constant time."""
+def _holder(grants: Mapping[str, _Grant], presented: str) -> _Grant | None:
+    """What ``presented`` is granted, comparing against *every* token in constant time (no
+    early exit, no dict lookup: how long it takes says nothing about how close a guess is)."""
     found = None
-    for token, user in users.items():
+    for token, grant in grants.items():
         if hmac.compare_digest(token.encode(), presented.encode()):
-            found = user
+            found = grant
     return found
+
+
+def user_of(users: Mapping[str, User], presented: str) -> User | None:
+    """The user of ``presented``, or None."""
+    return _holder(users, presented)
 
 
 def role_of(tokens: Mapping[str, str], presented: str) -> str | None:
-    """The role of ``presented``, comparing against every token in constant time."""
-    found = None
-    for token, role in tokens.items():
-        if hmac.compare_digest(token.encode(), presented.encode()):
-            found = role
-    return found
+    """The role of ``presented``, or None."""
+    return _holder(tokens, presented)

@@ -15,17 +15,9 @@ from alerts.feed import EVENT_TYPE
 from alerts.reports.fields import ACTIONS, KINDS, build
 from alerts.reports.render import to_csv, to_html
 from txmon.cli.context import CliContext, pass_cli
+from txmon.cli.params import iso_date
 from txmon.errors import TxmonError
 from txmon.wire import alert_from_wire
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value}") from None
 
 
 @click.command("report")
@@ -36,7 +28,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
               show_default=True, help="csv (one row per listed party) or a printable page.")
 @click.option("--action", type=click.Choice(ACTIONS), help="What the exchange did "
               "[default: rejected for a withdrawal, blocked otherwise].")
-@click.option("--action-date", callback=_date, help="Day it was rejected / blocked "
+@click.option("--action-date", callback=iso_date, help="Day it was rejected / blocked "
               "[default: the day the alert was raised]; OFAC's due date counts from it.")
 @click.option("--reporter", default="(reporting institution)", show_default=True,
               help="Name of the reporting exchange.")

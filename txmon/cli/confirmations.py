@@ -22,21 +22,13 @@ import click
 from screening.confirmation_export import csv_lines
 from screening.confirmations import DECISIONS, ConfirmationLog, retention_cutoff, verify
 from txmon.cli.context import CliContext, current_user, pass_cli
+from txmon.cli.params import iso_date
 from txmon.wire import dumps
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value}") from None
-
-
 def _range(func: Any) -> Any:
-    func = click.option("--to", "until", callback=_date, help="Last day (UTC), inclusive.")(func)
-    return click.option("--from", "since", callback=_date, help="First day (UTC).")(func)
+    func = click.option("--to", "until", callback=iso_date, help="Last day (UTC), inclusive.")(func)
+    return click.option("--from", "since", callback=iso_date, help="First day (UTC).")(func)
 
 
 def _log(cli: CliContext) -> ConfirmationLog:
@@ -107,7 +99,7 @@ def verify_(cli: CliContext) -> None:
 
 
 @confirmations.command()
-@click.option("--before", callback=_date, help="Delete records made before this day "
+@click.option("--before", callback=iso_date, help="Delete records made before this day "
               "[default: the retention cut-off].")
 @click.option("--by", default=current_user, help="Who prunes [default: $USER].")
 @pass_cli

@@ -31,17 +31,9 @@ from screening.reading import CHAIN_FAMILIES
 from screening.runtime import open_service
 from screening.service import MAX_VALUE_JPY
 from txmon.cli.context import CliContext, current_user
+from txmon.cli.params import iso_date
 from txmon.cli.progress import Progress, regular_file_size
 from txmon.wire import dumps
-
-
-def _dob(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter("expected YYYY-MM-DD") from exc
 
 
 def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -60,7 +52,7 @@ def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 @click.option("--value-jpy", type=click.IntRange(0, MAX_VALUE_JPY),
               help="Withdrawal value in yen: above ¥30,000,000 it is flagged for the MOF report.")
 @click.option("--name", help="Screen this name instead of an address.")
-@click.option("--dob", callback=_dob, help="Date of birth for --name (YYYY-MM-DD).")
+@click.option("--dob", callback=iso_date, help="Date of birth for --name (YYYY-MM-DD).")
 @click.option("--country", callback=_country, help="Nationality/residence for --name (CC).")
 @click.option("--transfer", help="Withdrawal / transfer id the ADDRESS check is for (kept in "
               "the confirmation record).")

@@ -23,6 +23,7 @@ from enrich.tagversions import Delta
 from txmon import wire
 from txmon.addresses import normalize
 from txmon.bus.base import TAG_UPDATES
+from txmon.cli.params import iso_date
 from txmon.models import Tag
 
 VERSION_NOTE = "rests on a list version's publication date, not a known designation date"
@@ -41,14 +42,6 @@ def open_tag_store(ctx: click.Context, with_producer: bool = False) -> TagStore:
     return tag_store
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value}") from None
-
 
 @click.group()
 def tags() -> None:
@@ -58,7 +51,7 @@ def tags() -> None:
 @tags.command()
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(FORMATS)))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--published", callback=_date, help="Publication date (YYYY-MM-DD) when the "
+@click.option("--published", callback=iso_date, help="Publication date (YYYY-MM-DD) when the "
               "files carry none (OFAC CSV and per-asset lists do not).")
 @click.option("--source", "source_name", help="List name to load as (default per format, "
               "e.g. ofac-sdn, graphsense).")
@@ -96,7 +89,7 @@ def load(ctx: click.Context, fmt: str, paths: tuple[str, ...], published: dt.dat
 
 @tags.command()
 @click.argument("address")
-@click.option("--as-of", "as_of", callback=_date, help="Date to answer for (default today).")
+@click.option("--as-of", "as_of", callback=iso_date, help="Date to answer for (default today).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 @click.pass_context
 def lookup(ctx: click.Context, address: str, as_of: dt.date | None, as_json: bool) -> None:

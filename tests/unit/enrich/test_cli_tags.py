@@ -102,4 +102,4 @@ def test_load_mof_csv_reports_typos_as_warnings(run):
     assert ("warning shisantouketsu20260305_excerpt.csv:3.テロリスト等 (1):4: '2002.4.20\\n"
             "200812.19改訂") in loaded.stderr  # the cell as repr() shows it
     assert "notice date typo '200812.19改訂' read as 2008-12-19" in loaded.stderr
-    assert "(+0 -0 ~0 addresses" in loaded.stderr  # the same 26 addresses as the seeded XLSX
+    assert "(+0 -0 ~0)" in loaded.stderr  # the same 26 addresses as the seeded XLSX

@@ -46,10 +46,11 @@ def test_a_names_only_edition_rescreens_through_the_cli(tmp_path: Path) -> None:
 
     [alert] = [orjson.loads(line) for line in
                _run(data, "alerts", "list", "--json").stdout.splitlines()]
-    assert (alert["rule"], alert["severity"]) == ("customer-name-match", "medium")  # no DOB
+    # no DOB, but the customer's nationality (GW) is the listed one: a confirmed match
+    assert (alert["rule"], alert["severity"]) == ("customer-name-match", "critical")
     human = _run(data, "alerts", "list").stdout
-    assert "[MEDIUM] customer-name-match (as of " in human and "customer A-9" in human
-    assert "listed: CRANHA DANFA (un-sc GBi.003, review)" in human
+    assert "[CRITICAL] customer-name-match (as of " in human and "customer A-9" in human
+    assert "listed: CRANHA DANFA (un-sc GBi.003, block)" in human
     assert "amount 0" not in human  # a customer alert moves nothing: no misleading amount
     report = _run(data, "alerts", "report", alert["id"], "--kind", "mof", "--format", "csv")
     [row] = list(csv.DictReader(io.StringIO(report.stdout)))
