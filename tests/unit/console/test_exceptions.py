@@ -62,6 +62,9 @@ def test_supervisor_records_an_exception_and_the_rescreen_allows(world) -> None:
     alert = _customer_alert(client)
     page = client.get(f"/alerts/{alert['alert']['id']}", headers=bearer(SUPERVISOR))
     assert "Record false-positive exception" in page.text
+    assert "rests on a name match" in page.text and "rests on its exposure" not in page.text
+    as_analyst = client.get(f"/alerts/{alert['alert']['id']}", headers=bearer(ANALYST))
+    assert "Record false-positive exception" not in as_analyst.text  # supervisors' form
     made = client.post("/v1/console/exceptions", json=_body(alert), headers=bearer(SUPERVISOR))
     assert made.status_code == 201, made.text
     exc = made.json()["exception"]
