@@ -86,6 +86,8 @@ def test_supervisor_records_an_exception_and_the_rescreen_allows(world) -> None:
                           json={"reason": "new evidence"}, headers=bearer(SUPERVISOR))
     assert revoked.json()["exception"]["state"] == "revoked"
     assert screening.customer(ACCOUNT, "e3")["decision"] == "review"
+    html = client.get("/exceptions", headers=bearer(SUPERVISOR)).text
+    assert "by sam: new evidence" in html and 'action="/exceptions/FP-000001/revoke"' not in html
     assert service.exceptions.verify() is None
 
 
@@ -133,6 +135,8 @@ def test_the_alert_page_form_records_one(world) -> None:
     assert done.status_code == 303 and "FP-000001" in done.headers["location"]
     [exc] = service.exceptions.all()
     assert (exc.subject, exc.alert, exc.author) == (ACCOUNT, alert["alert"]["id"], "sam")
+    undated = client.post("/exceptions", data={**_body(alert), "expires": "", "csrf": csrf})
+    assert undated.status_code == 409 and "expires" in undated.text
     forged = client.post("/exceptions", data=_body(alert))
     assert forged.status_code == 403 and "CSRF" in forged.text
 
