@@ -26,7 +26,11 @@ def router(console: Console) -> APIRouter:
     @pages.get("/exceptions")
     async def exceptions(request: Request) -> Response:
         me = signed_in(console, request)
-        return page("exceptions.html", me=me, **listing(console),
+        shown = listing(console)
+        subject = request.query_params.get("subject", "").strip()
+        if subject:  # from an alert's page: that customer's exceptions only
+            shown["exceptions"] = [e for e in shown["exceptions"] if e["subject"] == subject]
+        return page("exceptions.html", me=me, **shown, subject=subject,
                     can_decide=me.user.role in DECIDERS,
                     msg=request.query_params.get("msg", ""))
 

@@ -81,6 +81,12 @@ def test_supervisor_records_an_exception_and_the_rescreen_allows(world) -> None:
     assert [e["id"] for e in listed["exceptions"]] == ["FP-000001"]
     html = client.get("/exceptions", headers=bearer(ANALYST)).text
     assert "FP-000001" in html and "Log intact" in html
+    assert f'href="/exceptions?subject={ACCOUNT}"' in client.get(
+        f"/alerts/{alert['alert']['id']}", headers=bearer(ANALYST)).text
+    assert "FP-000001" in client.get("/exceptions", params={"subject": ACCOUNT},
+                                     headers=bearer(ANALYST)).text
+    assert "FP-000001" not in client.get("/exceptions", params={"subject": "A-1"},
+                                         headers=bearer(ANALYST)).text
 
     revoked = client.post("/v1/console/exceptions/FP-000001/revoke",
                           json={"reason": "new evidence"}, headers=bearer(SUPERVISOR))
