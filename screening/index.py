@@ -14,6 +14,10 @@ The best ``LIMIT`` by rapidfuzz go on, plus every pooled name of a party born in
 query's year of birth (``dob_year``): with 40 "Andrei …ovich" in the pool, a cut by name
 alone dropped the one whose DOB confirms the hit (Andrei Guryev).
 
+``common`` holds the words that many parties' names share (``COMMON_PARTIES`` or more:
+Maria, Garcia, Ahmad, Vladimir): the matcher does not take a few of them as naming one
+person whose listed name has many more words.
+
 Listed names in Latin script also carry the :mod:`screening.phonetic` keys of their
 tokens, posted separately (``f:`` keys), for queries written in kana.
 """
@@ -39,6 +43,7 @@ LIMIT = 40  # ranked candidates scored in full (~15 µs each)
 PRE_MIN = 50.0
 SAME_YEAR = 24  # at most this many more: pooled names of parties born in the query's year
 PHONETIC_POOL = 24  # the names sharing the most keys
+COMMON_PARTIES = 20  # a word in this many parties' names is a common name word
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +76,9 @@ class NameIndex:
         self.years: list[frozenset[int]] = [
             frozenset(d.year for text in p.dob for d in dates.parse(text)) for p in parties]
         postings: dict[str, list[int]] = defaultdict(list)
+        parties_of: dict[str, int] = defaultdict(int)
         for p_idx, party in enumerate(parties):
+            words: set[str] = set()
             names = [(party.name, "name")] + [(a, "alias") for a in party.aliases]
             for name, kind in names:
                 folded = normalise(name)
@@ -81,10 +88,14 @@ class NameIndex:
                 phon = (phonetic.keys(latin_tokens(name))
                         if name.isascii() and party.party_type == "individual" else ())
                 self.entries.append(Entry(p_idx, name, kind, folded, phon))
+                words.update(folded)
                 for key in keys(folded):
                     postings[key].append(e_idx)
                 for key in set(phon):
                     postings["f:" + key].append(e_idx)
+            for word in words:
+                parties_of[word] += 1
+        self.common = frozenset(w for w, n in parties_of.items() if n >= COMMON_PARTIES)
         self._text = [" ".join(e.tokens) for e in self.entries]
         self._postings = {k: frozenset(v) for k, v in postings.items()}
 

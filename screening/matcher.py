@@ -32,14 +32,18 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from screening import countries, dates, phonetic
+from screening.common_ja import COMMON_NAMES
 from screening.index import Entry, NameIndex
-from screening.score import Alignment, align
-from screening.text import forms, kana_only, tokens
+from screening.score import Alignment, align, optional
+from screening.text import fold_cached, forms, kana_only, tokens
 
 # A kana query against a Latin-script name: sound-alike evidence, never above this (still
 # a block with a confirming date of birth, STRONG ≤ PHONETIC_CAP).
 PHONETIC_CAP = 95.0
 OTHER_FORMS = 24
+# A few common words ("Maria Garcia") covering half or less of a listed individual's name
+# ("GAXIOLA GARCIA, Maria Elena"): never above this, below review.
+COMMON_PARTIAL_CAP = 75.0
 
 REVIEW = 80.0
 STRONG = 90.0
@@ -121,16 +125,42 @@ class NameMatcher:
                 out.append((entry, align(form, entry.tokens, party.party_type == "individual"),
                             form))
         if kana_only(query.name):
-            phon = phonetic.keys(tokens(query.name))
+            words = tokens(query.name)
+            phon = phonetic.keys(words)
+            # The sound comparison is for foreign names written in kana; a common Japanese
+            # name word (すずき, たろう) is not one, and its short key (sk, tr) sounds like
+            # half the lists (KIM Sok Chol): it is no evidence here.
+            native = {k for k, w in zip(phon, words, strict=True)
+                      if fold_cached(w) in COMMON_NAMES}
+            native -= {k for k, w in zip(phon, words, strict=True)
+                       if fold_cached(w) not in COMMON_NAMES}
             for entry in self.index.phonetic_candidates(phon):
                 party = self.index.parties[entry.party]
                 found = align(phon, entry.phon, party.party_type == "individual")
-                if len(found.pairs) < 2:
+                if sum(1 for q, _, _ in found.pairs if q not in native) < 2:
                     continue  # one sound-alike word is not evidence
                 if found.score > PHONETIC_CAP:
                     found = Alignment(PHONETIC_CAP, found.pairs)
                 out.append((entry, found, phon))
         return out
+
+    def _partial(self, found: Alignment, entry: Entry, person: bool) -> Alignment:
+        """Caps a match of a listed individual whose listed name has at least twice as
+        many words as the query explained, when every explained word is a common one
+        (:attr:`NameIndex.common`): two of the four names of a Hispanic or Arabic
+        individual, both shared by dozens of listed parties, name nobody in particular.
+        A rare word among them ("Ahmad Basha" for BASHA, Ahmad Nadir Ibrahim) keeps it, and
+        so does an agreeing date of birth (:meth:`screen` does not call this then)."""
+        if not person or found.score <= COMMON_PARTIAL_CAP:
+            return found
+        telling = [n for _, n, _ in found.pairs if not optional(n, True)]
+        significant = sum(1 for t in entry.tokens if not optional(t, True))
+        # one pair scoring this high is a whole-name match written split or joined
+        # ("kimu jonun" = KIM Jong Un): its pairs undercount what it covers
+        if len(telling) >= 2 and significant >= 2 * len(telling) and all(
+                n in self.index.common for n in telling):
+            return Alignment(COMMON_PARTIAL_CAP, found.pairs)
+        return found
 
     def screen(self, query: NameQuery, limit: int = 10) -> list[Match]:
         """Matches at or above ``REVIEW``, best party first, one per party."""
@@ -138,11 +168,15 @@ class NameMatcher:
         for entry, found, form in self._scored(query):
             if found.score < REVIEW:
                 continue
+            party = self.index.parties[entry.party]
+            dob = _dob(query.dob, party.dob)
+            if dob not in ("exact", "year"):  # an agreeing DOB names the person itself
+                found = self._partial(found, entry, party.party_type == "individual")
+                if found.score < REVIEW:
+                    continue
             held = best.get(entry.party)
             if held is not None and held.score >= found.score:
                 continue
-            party = self.index.parties[entry.party]
-            dob = _dob(query.dob, party.dob)
             country = _country(query.country, party.nationality, party.countries)
             verdict, basis = _verdict(found.score, dob, country)
             best[entry.party] = Match(

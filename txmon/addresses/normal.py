@@ -33,8 +33,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import to_checksum_address
-
 from txmon.addresses.base58 import decode_base58check, decode_ripple, is_base58
 from txmon.addresses.bech32 import decode_segwit
 from txmon.addresses.cashaddr import decode_cashaddr
@@ -109,7 +107,7 @@ def _evm(text: str) -> NormalizedAddress:
     if len(body) != 40 or not set(body) <= _HEX:
         raise InvalidAddress(f"not a 20-byte hex EVM address: {text!r}")
     lower = "0x" + body.lower()
-    if body != body.lower() and body != body.upper() and to_checksum_address(lower) != text:
+    if body != body.lower() and body != body.upper() and _eip55(lower) != text:
         raise InvalidAddress(f"EIP-55 checksum fails: {text!r}")
     return NormalizedAddress(EVM, lower, "account")
 
@@ -167,3 +165,12 @@ def _ripple(text: str) -> NormalizedAddress | None:
 def _looks_strict_base58(text: str) -> bool:
     """A Bitcoin/TRON-shaped base58 string: failing its checksum means it is broken."""
     return 26 <= len(text) <= 35 and text[0] in _STRICT_BASE58_FIRST and is_base58(text)
+
+
+def _eip55(lower: str) -> str:
+    """EIP-55 checksum form; eth_utils is imported here, not at module load, because it
+    costs ~0.25 s of start-up that a one-off ``txmon screen`` of a Bitcoin address or a
+    lower-case address never needs."""
+    from eth_utils import to_checksum_address
+
+    return str(to_checksum_address(lower))

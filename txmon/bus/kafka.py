@@ -18,6 +18,7 @@ which hands them to the restarted member at once.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -31,7 +32,7 @@ from txmon.errors import BackendUnavailable, DeliveryError, Rebalanced
 
 SESSION_TIMEOUT_MS = 10_000  # dead member detected within 10 s (broker minimum is 6 s)
 HEARTBEAT_INTERVAL_MS = 3_000  # a third of the session timeout, as Kafka recommends
-BROKER_TIMEOUT_MS = 5_000  # lag queries: an outage surfaces within 5 s, not 30
+BROKER_TIMEOUT_MS = 5_000  # lag queries and producer blocking: an outage surfaces within 5 s
 # Fetch tuning. A chain's transfers share one key, so one partition of three holds the
 # data and the others are empty. kafka-python sends one fetch per broker at a time and
 # leaves out partitions whose records are still buffered, so after each data fetch the
@@ -68,6 +69,11 @@ class KafkaBusProducer(Producer):
                 linger_ms=5,
                 retries=5,
                 max_in_flight_requests_per_connection=5,
+                # send() waits this long at most for metadata or buffer space (default
+                # 60 s): a broker outage surfaces as an error within seconds, and the
+                # engine retries its batch, instead of a stage that looks healthy while
+                # blocked for a minute.
+                max_block_ms=BROKER_TIMEOUT_MS,
             )
         except KafkaError as exc:
             raise BackendUnavailable(f"Kafka at {','.join(servers)} is unreachable") from exc
@@ -172,10 +178,17 @@ class KafkaBusConsumer(Consumer):
         assigned = list(self._consumer.assignment())
         if not assigned:
             return 0
+        # One time budget for the whole query, not one per call: with a timeout per
+        # position() a broker outage took up to (1 + partitions) x 5 s to surface.
+        deadline = time.monotonic() + BROKER_TIMEOUT_MS / 1000
         try:
             ends = self._consumer.end_offsets(assigned, timeout_ms=BROKER_TIMEOUT_MS)
-            positions = {tp: self._consumer.position(tp, timeout_ms=BROKER_TIMEOUT_MS)
-                         for tp in assigned}
+            positions = {}
+            for tp in assigned:
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                if left_ms <= 0:
+                    raise BackendUnavailable(f"{self._where}: lag query timed out")
+                positions[tp] = self._consumer.position(tp, timeout_ms=left_ms)
         except KafkaError as exc:
             raise self._failed("lag query", exc) from exc
         if None in positions.values():  # position() gives up with None on a timeout

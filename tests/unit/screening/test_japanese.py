@@ -141,3 +141,33 @@ def test_known_false_flags_are_allowed(service: ScreeningService, name: str) -> 
 ])
 def test_common_japanese_names_do_not_flag(service: ScreeningService, name: str) -> None:
     assert _answer(service, name)["decision"] == "allow"
+
+
+def test_common_words_of_a_longer_name_are_not_a_hit(service: ScreeningService) -> None:
+    # OFAC 10989 "GAXIOLA GARCIA, Maria Elena" (18 Aug 1975), 10987 "GARCIA DURAN, Maria
+    # Del Rosario": Maria and Garcia are each in dozens of listed names.
+    assert _hits(service, "Maria Garcia") == []
+    assert _answer(service, "Maria Garcia")["decision"] == "allow"
+    # the listed date of birth names her all the same, and more of her name does too
+    assert ("ofac-sdn", "10989", "strong") in _hits(service, "Maria Garcia",
+                                                    dt.date(1975, 8, 18))
+    assert _hits(service, "Maria Elena Garcia")[0][:2] == ("ofac-sdn", "10989")
+
+
+def test_french_ch_for_sh(service: ScreeningService) -> None:
+    # OFAC 22166 "BASHA, Ahmad Nadir Ibrahim": Basha is rare, so two of four words do
+    assert ("ofac-sdn", "22166", "possible") in _hits(service, "Ahmad Bacha")
+    assert ("ofac-sdn", "22166", "possible") in _hits(service, "Ahmad Basha")
+
+
+@pytest.mark.parametrize("name", ["すずき たろう", "いとう みさき", "スズキタロウ"])
+def test_native_japanese_words_are_no_sound_alike_evidence(service: ScreeningService,
+                                                           name: str) -> None:
+    # (were KIM Sok Chol — sk/tr — and AMEZCUA Chuy — msk/t — by sound)
+    assert _hits(service, name) == []
+
+
+def test_a_whole_name_written_joined_is_not_a_few_common_words(service: ScreeningService) -> None:
+    # キム・ジョンウン reads "kimu jonun": one word pair (kim), the rest matched as a whole
+    # string, so the common-words cap (Kim is in 100+ listed names) must not apply
+    assert ("ofac-sdn", "20157", "possible") in _hits(service, "キム・ジョンウン")

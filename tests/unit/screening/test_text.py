@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from screening import countries, dates
-from screening.text import normalise, skeleton
+from screening.text import forms, normalise, skeleton
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -43,3 +43,11 @@ def test_country_codes(text: str, codes: set[str]) -> None:
 ])
 def test_dob_agreement(listed: str, verdict: str) -> None:
     assert dates.agreement(dt.date(1987, 11, 8), dates.parse(listed)) == verdict
+
+
+def test_other_kanji_readings_only_for_a_person_length_name() -> None:
+    # 高山清司 (OFAC "TAKAYAMA, Kiyoshi"): pykakasi alone reads it "kozan kiyoshi"
+    assert normalise("Takayama Kiyoshi") in forms("高山清司")
+    # an organisation's long kanji name: pykakasi's one reading only (MOF's own spelling)
+    assert len(forms("株式会社第810航空機修理工場")) == 1
+    assert len(forms("軍用輸送航空司令部")) == 1
