@@ -7,8 +7,11 @@ the rules engine uses (same feed, sequence and hash chain). Ids are deterministi
 hash(rule, customer + listed party) for a customer, hash(rule, transfer id) for a
 counterparty — so a redelivered event or a second re-screen against the same party
 raises nothing new, while a *new* party matching the customer (a list update that adds
-them) is a new alert. Each alert carries what explains it: the rule, the listed party
-and its list record, the list version, the decision and the confirmation record id.
+them) is a new alert. A match covered by a false-positive exception in force is an
+``exception`` allow reason, not a hit (screening.exceptions); once the exception lapses the
+match is a hit again and raises a new alert (its id names the lapsed exception). Each
+alert carries what explains it: the rule, the listed party and its list record, the list
+version, the decision and the confirmation record id.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ class ScreeningAlerts:
         raised = []
         for hit in name_hits(answer):
             party = f"{hit['evidence']['source']}:{hit['evidence']['list_id']}"
+            if lapsed := hit["evidence"].get("lapsed_exception"):
+                party += f":after:{lapsed}"  # the match is alerted again once excepting ends
             alert = Alert(
                 id=alert_id(CUSTOMER_RULE, f"customer:{account}:{party}"),
                 rule=CUSTOMER_RULE, rulebook_version=RULES_VERSION,

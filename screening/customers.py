@@ -59,7 +59,9 @@ class CustomerScreening:
         """Screen travel-rule names; the outcome goes into ``extra`` for the rules."""
         if not names:
             return transfer
-        reasons = [r for name in names for r in self.service.name_reasons(NameQuery(name))]
+        # a name's false-positive exception in force turns its match into an allow reason
+        reasons = [r for name in names for r in self.service.excepted(
+            "name", name, self.service.name_reasons(NameQuery(name)))]
         checked = {"transfer": transfer.id, "names": names}
         rid = f"travel:{transfer.id}:{transfer.status.value}"
         answer = self.service.answer("counterparty", checked, reasons, True, rid, WORKER)

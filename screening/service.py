@@ -24,6 +24,7 @@ from rules.exposure.config import ExposureConfig
 from screening import countries, jurisdiction
 from screening.confirmations import ConfirmationLog
 from screening.decision import ALLOW, BLOCK, REVIEW, Reason, decide
+from screening.exceptions import ExceptionBook
 from screening.exposure import exposure
 from screening.index import NameIndex
 from screening.links import PartyLinks
@@ -69,6 +70,7 @@ class ScreeningService:
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.accounts = Accounts(store)
         self.log = ConfirmationLog(store)
+        self.exceptions = ExceptionBook(store, self._clock)
         # Built per list head, each on first need: an address check never builds the name
         # index (~1 s of transliteration at start-up) and a name check never the token keys.
         self._head: tuple[int, dict[str, str]] | None = None  # (seq, versions) followed
@@ -158,7 +160,7 @@ class ScreeningService:
         if query.country is not None and not countries.is_code(query.country):
             reasons.append(Reason("unknown-country", REVIEW, f"{query.country!r} is not an "
                                   "ISO 3166-1 country code", {"country": query.country}))
-        reasons += self.name_reasons(query)
+        reasons += self.excepted("name", given.name, self.name_reasons(query))
         checked = {"name": given.name, "dob": _iso(given.dob), "country": given.country}
         return self.answer("name", checked, reasons, record, by=by)
 
@@ -244,7 +246,7 @@ class ScreeningService:
                     held = found.get(key)
                     if held is None or _SEVERITY[r.outcome] > _SEVERITY[held.outcome]:
                         found[key] = r
-        reasons: list[Reason] = list(found.values())
+        reasons: list[Reason] = self.excepted("customer", account, list(found.values()))
         places = [("residence", record.get("residence")),
                   ("last login", self.accounts.login_country(account))]
         places += [("nationality", c) for c in countries]
@@ -254,6 +256,34 @@ class ScreeningService:
                 reasons.append(Reason("jurisdiction", REVIEW, f"customer {what} {code}: {why}",
                                       {"country": code, "field": what}))
         return reasons
+
+    def excepted(self, kind: str, subject: str, reasons: list[Reason]) -> list[Reason]:
+        """``reasons`` with each block/review name match that a false-positive exception
+        in force covers turned into an ``exception`` allow reason naming it (never dropped:
+        the match and the ruling both stay on the record). A match whose exception lapsed
+        carries ``lapsed_exception``, so it is alerted again (screening.alerting).
+        Address reasons are never passed here: a listed address always blocks."""
+        out = []
+        for r in reasons:
+            if r.code != "name-match" or r.outcome == ALLOW:
+                out.append(r)
+                continue
+            live, lapsed = self.exceptions.covering(kind, subject, r.evidence["source"],
+                                                    r.evidence["list_id"])
+            if live is not None:
+                ruling = {"id": live.id, "author": live.author, "expires": live.expires,
+                          "review_by": live.review_by, "reason": live.reason}
+                out.append(Reason("exception", ALLOW,
+                                  f"false positive per exception {live.id} by {live.author} "
+                                  f"(until {live.expires}): {r.detail}",
+                                  {**r.evidence, "exception": ruling,
+                                   "overridden": r.outcome}))
+            elif lapsed is not None:
+                out.append(replace(r, evidence={**r.evidence,
+                                                "lapsed_exception": lapsed.id}))
+            else:
+                out.append(r)
+        return out
 
     def _tag_reasons(self, address: str) -> list[Reason]:
         today = self._clock().date()

@@ -17,7 +17,15 @@ from fastapi.staticfiles import StaticFiles
 from alerts.signing import Signer
 from alerts.store import AlertStore
 from screening.auth import User
-from screening.console import case_pages, jsonapi, other_pages, pages, replay_pages
+from screening.console import (
+    case_pages,
+    exception_pages,
+    exceptions_api,
+    jsonapi,
+    other_pages,
+    pages,
+    replay_pages,
+)
 from screening.console.context import Console
 from screening.console.replay import Replayer
 from screening.console.web import Refused
@@ -36,11 +44,13 @@ def mount_console(app: FastAPI, service: ScreeningService, alerts: AlertStore,
     # (seconds at 100,000 alerts: bench/bench_console_queue.py, "start")
     console.queue.refresh()
     app.include_router(jsonapi.router(console))
+    app.include_router(exceptions_api.router(console))
     app.include_router(pages.router(console))
     app.include_router(case_pages.router(console))
     app.include_router(other_pages.router(console))
     app.include_router(replay_pages.api_router(console))
     app.include_router(replay_pages.page_router(console))
+    app.include_router(exception_pages.router(console))
     app.mount("/static", StaticFiles(directory=str(files("screening.console") / "static")),
               name="console-static")
 

@@ -64,7 +64,7 @@ def one(fields: Mapping[str, list[str]], name: str, default: str = "") -> str:
 
 def back(to: str, **params: Any) -> RedirectResponse:
     """A 303 to a console path (never an outside URL) with a message for the banner."""
-    if not to.startswith("/") or to.startswith("//"):
+    if not to.startswith("/") or to.startswith("//") or "\\" in to:  # no open redirect
         to = "/queue"
     query = urlencode({k: v for k, v in params.items() if v})
     sep = "&" if "?" in to else "?"

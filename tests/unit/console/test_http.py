@@ -253,3 +253,10 @@ def test_replay_page_judges_pasted_transfers_and_stores_nothing(client: TestClie
     refused = client.post("/replay", data={"transfers": pasted, "as_of": "someday",
                                            "csrf": csrf})
     assert refused.status_code == 422 and "is not a date" in refused.text
+
+
+def test_login_never_redirects_off_site(client: TestClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post("/login", data={"token": ANALYST, "next": target},
+                               follow_redirects=False)
+        assert response.headers["location"] == "/queue", target

@@ -16,7 +16,9 @@ from enrich.index import TagIndex
 from enrich.sources import loader
 from enrich.tagstore import TagStore
 from screening.alerting import COUNTERPARTY_RULE, CUSTOMER_RULE
+from screening.confirmations import ConfirmationLog
 from screening.customers import LATEST, CustomerScreening
+from screening.exceptions import ExceptionBook
 from screening.service import ScreeningService
 from tests.unit.exchange.helpers import ingest
 from tests.unit.exchange.stream import event
@@ -130,3 +132,30 @@ def test_a_counterparty_match_is_one_alert_for_request_and_send(setup) -> None:
     assert (report.action, report.transfer["value_jpy"], report.transfer["amount"]) == (
         "rejected", "37500000", "250000 USDT")
     assert report.alert["confirmation"] == "travel:exchange:wd-W-77:0:pending"
+
+
+def test_a_name_exception_covers_the_counterparty(setup) -> None:
+    """A supervisor's false-positive exception for the name and its listed record (OFAC
+    36025) turns the travel-rule match into an allow reason: no alert, transfer unmarked."""
+    bus, store, _tags, alerts, worker = setup
+    book = ExceptionBook(store, lambda: dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    book.create("name", "Garantex Europe OU", "ofac-sdn", "36025", "test ruling",
+                dt.date(2026, 4, 1), dt.date(2026, 3, 15), _Boss())
+    rule = {"beneficiary": {"beneficiaryPersons": [{"legalPerson": {"name": {
+        "nameIdentifier": [{"legalPersonName": "Garantex Europe OU",
+                            "legalPersonNameIdentifierType": "LEGL"}]}}}]},
+        "beneficiaryVASP": {"name": "Garantex", "country": "EE"}}
+    _send(bus, TOPICS["events"], event(
+        2, "withdrawal.requested", "A-1", withdrawal_id="W-78", amount="1000000",
+        asset={"chain": "ethereum", "symbol": "USDT", "decimals": 6,
+               "contract": "0xdAC17F958D2ee523a2206206994597C13D831ec7"},
+        to_address="0x8589427373D6D84E98730D7795D8f6f8731FDA16", travel_rule=rule))
+    worker.run(idle_exit=0.3, timeout=0.1)
+    assert list(alerts.alerts()) == []
+    [record] = [e for e in ConfirmationLog(store).entries() if e["kind"] == "counterparty"]
+    [reason] = record["reasons"]
+    assert (reason["code"], reason["evidence"]["exception"]["id"]) == ("exception", "FP-000001")
+
+
+class _Boss:
+    name, role = "sato", "supervisor"
