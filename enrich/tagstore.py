@@ -32,7 +32,7 @@ from enrich.designations import Designations
 from enrich.snapshot import Record
 from enrich.sources.base import ListedParty, LoadedList, TokenInfo
 from enrich.tagoutbox import outbox_item, publish_pending
-from enrich.tagversions import Delta, VersionMeta, version_id
+from enrich.tagversions import Delta, PartyDelta, VersionMeta, version_id
 from txmon import wire
 from txmon.addresses import normalize_or_none
 from txmon.bus.base import TAG_UPDATES, Producer
@@ -134,6 +134,24 @@ class TagStore:
         delta = snapshot.delta(second.source, v2, v1, second.published,
                                self.records(v2), self.records(v1))
         return dataclasses.replace(delta, names_changed=self._names_between(v1, v2))
+
+    def party_diff(self, v1: str, v2: str) -> PartyDelta:
+        """Listed parties (names) that entered, left or changed between two versions.
+
+        A party is its list record (``list_id``): the same record with another name,
+        alias, date of birth or program is *changed*, not a removal and an addition.
+        """
+        before = {p.list_id: p for p in self._parties_of(v1)}
+        after = {p.list_id: p for p in self._parties_of(v2)}
+        return PartyDelta(
+            added=tuple(after[k] for k in sorted(after.keys() - before.keys())),
+            removed=tuple(before[k] for k in sorted(before.keys() - after.keys())),
+            changed=tuple(after[k] for k in sorted(after.keys() & before.keys())
+                          if after[k] != before[k]))
+
+    def _parties_of(self, version: str) -> list[ListedParty]:
+        raw = self.store.get(f"tags:v:{version}:names")
+        return [_party_from_wire(p) for p in wire.loads(raw)] if raw is not None else []
 
     def stats(self) -> dict[str, Any]:
         """Per active source: version, publication date and counts."""

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from enrich.sources.base import ListedParty
+
 
 @dataclass(frozen=True, slots=True)
 class VersionMeta:
@@ -59,6 +61,15 @@ class Delta:
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed or self.names_changed)
+
+
+@dataclass(frozen=True, slots=True)
+class PartyDelta:
+    """Listed parties added, removed and changed between two versions of one source."""
+
+    added: tuple[ListedParty, ...] = ()
+    removed: tuple[ListedParty, ...] = ()
+    changed: tuple[ListedParty, ...] = ()
 
 
 def version_id(source: str, published: dt.date, lines: Iterable[bytes]) -> str:

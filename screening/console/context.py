@@ -151,13 +151,22 @@ class Console:
         return out
 
     def _diff(self, edition: dict[str, Any]) -> dict[str, Any] | None:
-        """What changed from the previous edition: addresses added, removed, re-tagged."""
+        """What changed from the previous edition: addresses added, removed, re-tagged, and
+        listed parties (names) added, removed, changed."""
         if not edition.get("previous"):
             return None
         delta = self.tags.diff(edition["previous"], edition["version"])
-        return {name: {"count": len(values), "first": sorted(values)[:DIFF_SHOWN]}
-                for name, values in (("added", delta.added), ("removed", delta.removed),
-                                     ("changed", delta.changed))}
+        out: dict[str, Any] = {
+            name: {"count": len(values), "first": sorted(values)[:DIFF_SHOWN]}
+            for name, values in (("added", delta.added), ("removed", delta.removed),
+                                 ("changed", delta.changed))}
+        parties = self.tags.party_diff(edition["previous"], edition["version"])
+        out["parties"] = {
+            name: {"count": len(found),
+                   "first": [f"{p.list_id} {p.name}" for p in found[:DIFF_SHOWN]]}
+            for name, found in (("added", parties.added), ("removed", parties.removed),
+                                ("changed", parties.changed))}
+        return out
 
     def regulator(self) -> dict[str, Any]:
         """The feed's head and what verifying the stored feed proves (as ``txmon alerts

@@ -174,6 +174,14 @@ def test_lists_show_diffs_and_the_retroactive_alerts_of_each_update(client: Test
     assert may["diff"]["added"]["count"] > 0
     assert "0x722122df12d4e14e13ac3b6895a86e84145b6967" in may["diff"]["added"]["first"] or \
         may["diff"]["added"]["count"] > len(may["diff"]["added"]["first"])
+    parties = may["diff"]["parties"]  # listed parties too: the SDN list of 2022 → 2024
+    assert {k: v["count"] for k, v in parties.items()} == {
+        "added": 6083, "removed": 495, "changed": 4430}
+    assert parties["added"]["first"][:2] == ["17017 BM BANK JSC",
+                                            "17018 PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA"]
+    assert sdn["2024-09-27"]["diff"]["parties"]["added"]["count"] == 0  # an address-only list
+    page = client.get("/lists", headers=bearer(ANALYST)).text
+    assert f"parties: +{parties['added']['count']} added" in page
     assert sorted(r["severity"] for r in may["raised"]) == ["critical", "critical"]
     assert all(r["retroactive"] for r in may["raised"])
     assert sdn["2024-09-27"]["raised"] == []
