@@ -21,13 +21,13 @@ request is recorded as ``approval-requested`` and the status changes only when a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from alerts import activity
+from alerts.actors import DECIDERS, WORKERS, Actor, Forbidden, entry_hash
 from alerts.workflow import AlertWorkflow, Status
 from txmon.errors import WorkflowError
 from txmon.store.base import Store
@@ -43,22 +43,6 @@ FLOW: dict[str, frozenset[str]] = {
 }
 DECISIONS = frozenset({"frozen", "held", "released", "dismissed"})
 FOUR_EYES = frozenset({"released", "dismissed"})
-DECIDERS = frozenset({"supervisor", "admin"})
-WORKERS = frozenset({"analyst", "supervisor", "admin"})
-
-
-class Actor(Protocol):
-    """Who acts: the name recorded in the trail and the role that decides what is allowed
-    (screening.auth.User is one; the CLI or a test may pass any object with both)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-
-
-class Forbidden(WorkflowError):
-    """The user's role may not take this action (the API answers 403)."""
 
 
 @dataclass(slots=True)
@@ -82,10 +66,6 @@ class Case:
                 "critical": self.critical, "opened_by": self.opened_by,
                 "opened_at": self.opened_at, "status": self.status, "assignee": self.assignee,
                 "pending": self.pending, "decision": self.decision, "entries": self.entries}
-
-
-def entry_hash(entry: dict[str, Any]) -> str:
-    return hashlib.sha256(dumps({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
 def fold(case_id: str, entries: list[dict[str, Any]]) -> Case:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from alerts.cases import DECIDERS, Actor, Forbidden, entry_hash
+from alerts.actors import DECIDERS, Actor, Forbidden, entry_hash
 from screening.text import normalise
 from txmon.errors import WorkflowError
 from txmon.store.base import Store

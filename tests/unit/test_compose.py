@@ -30,7 +30,8 @@ def resolve(argv: list[str]) -> tuple[click.Command, list[str]]:
     command: click.Command = main
     rest = list(argv)
     while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
-        sub = command.commands.get(rest[0])
+        # get_command, not .commands: the root loads each command's module on first use
+        sub = command.get_command(click.Context(command), rest[0])
         assert sub is not None, f"no command {rest[0]!r} under {command.name!r}"
         command, rest = sub, rest[1:]
     return command, rest
