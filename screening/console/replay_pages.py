@@ -14,7 +14,7 @@ so they cannot show up in the live queue or the feed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, Response
@@ -174,16 +174,15 @@ def _evidence(console: Console, alert: Alert, job: Job) -> dict[str, Any]:
     """The evidence page's data for an alert read from a job, not the live store: its
     lists and editions as for a live alert; no trail, no status, no stored event (a
     replay alert is never worked, so the workflow parts are empty, not faked)."""
-    matches = cast("list[dict[str, Any]]", alert.evidence.get("matches") or [])
-    sources = sorted({t["source"] for m in matches for t in m.get("tags") or []})
-    editions = {s: [{**m.to_wire(), "in_force": m.to_wire()["published"]
-                     <= alert.as_of.isoformat()} for m in console.tags.versions(s)]
-                for s in sources}
     row = _rows(console, job)[job.alerts.index(alert)]
+    trace: Any = alert.evidence.get("trace") or {}
+    facts = trace.get("inputs", {}).get("transfer", {})  # the values the rule saw
     return {"alert": alert_to_wire(alert), "stored": None, "sequence": None, "hash": None,
-            "row": row.to_wire(), "transfer": None, "usd_cents": None, "jpy": None,
-            "editions": editions, "lifecycle": [], "trail": [], "trail_problem": None,
-            "status": "replay"}
+            "row": row.to_wire(), "transfer": None,
+            "usd_cents": facts.get("usd_cents") if facts.get("usd_known") else None,
+            "jpy": facts.get("jpy_value") if facts.get("jpy_known") else None,
+            "editions": console.editions(alert), "lifecycle": [], "trail": [],
+            "trail_problem": None, "status": "replay"}
 
 
 def _rows(console: Console, job: Job) -> list[Any]:

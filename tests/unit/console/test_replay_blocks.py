@@ -109,6 +109,7 @@ def test_a_block_file_job_finds_what_txmon_replay_finds_and_opens_its_alert(
     evidence = client.get(f"/replay/jobs/{job_id}/alerts/{alert_id}")
     assert evidence.status_code == 200
     assert LISTED in evidence.text and "replay · not in the live queue" in evidence.text
+    assert "178.45 BTC" in evidence.text  # the 17,845,000,000 sat output to the address
     # the list edition behind the match, in force on the as-of date (1 address)
     assert '<td>2026-01-01</td><td class="num">1</td><td>yes</td>' in evidence.text
     assert "<td>illustrative-xbt</td>" in evidence.text
