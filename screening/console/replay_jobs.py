@@ -207,6 +207,8 @@ class ReplayJobs:
             reason = str(exc)
             if job.request.rpc_url:  # no password in the reason
                 reason = reason.replace(job.request.rpc_url, job.request.node)
+            if job.request.blocks_dir and self.blocks_root is not None:  # nor the server's
+                reason = reason.replace(str(self.blocks_root.resolve()), "<replay root>")
             job.error, job.status = f"{type(exc).__name__}: {reason}", "failed"
         else:
             job.transfers, job.alerts = result.transfers, result.alerts

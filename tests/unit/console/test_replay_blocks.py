@@ -119,6 +119,20 @@ def test_a_block_file_job_finds_what_txmon_replay_finds_and_opens_its_alert(
     assert client.get(f"/replay/jobs/{job_id}/alerts/nope").status_code == 404
 
 
+def test_a_failing_block_file_job_names_the_reason_not_the_server_path(
+        blocks_console: tuple[TestClient, App]) -> None:
+    client, app = blocks_console
+    body = {"chain": "bitcoin", "blocks_dir": "node1/blocks", "start_height": HEIGHT - 1,
+            "from": HEIGHT, "to": HEIGHT}  # a wrong first height: BIP-34 is not checked
+    started = client.post("/v1/console/replays", json=body, headers=bearer(ANALYST))
+    assert started.status_code == 202, started.text
+    failed = _finished(client, started.json()["id"])
+    assert failed["status"] == "failed", failed
+    assert failed["error"] == (  # the files hold 169,482 as 169,481 here
+        f"BlockFileError: height {HEIGHT} is not in <replay root>/node1/blocks")
+    assert str(app.settings.replay_blocks_root) not in str(failed["error"])
+
+
 def test_block_file_paths_outside_the_root_are_refused(
         blocks_console: tuple[TestClient, App]) -> None:
     client, _ = blocks_console
