@@ -75,6 +75,10 @@ class Settings(BaseSettings):
         default=None, description="The feed signing key as PEM text (secret; instead of "
         "feed_key_file, e.g. from a secret manager).",
     )
+    replay_blocks_root: Path | None = Field(
+        default=None, description="The console's replay jobs may read Bitcoin Core block "
+        "files (blk*.dat) only from directories under this one; unset: no block-file jobs.",
+    )
     feed_checkpoint_every: int = Field(
         default=100, ge=1, description="Sign a feed head at least every N events (and at "
         "the end of each publication round and export).",

@@ -86,17 +86,7 @@ class Console:
         keyring = Keyring([self.signer.public_key()]) if self.signer else None
         problem = check_trail(trail, self.workflow.log_head(alert_id),
                               self.workflow.signed_head(alert_id), keyring)
-        matches = cast("list[dict[str, Any]]", alert.evidence.get("matches") or [])
-        sources = sorted({t["source"] for m in matches for t in m.get("tags") or []})
-        retro: Any = alert.evidence.get("retroactive") or {}
-        if retro.get("source"):
-            sources = sorted({*sources, retro["source"]})
-        exposure: Any = alert.evidence.get("exposure") or {}
-        for address in exposure.get("sources") or []:  # the lists behind an indirect alert
-            sources = sorted({*sources, *(t.source for t in self.tags.lookup(address,
-                                                                              alert.as_of))})
-        editions = {s: [self._edition(m.to_wire(), alert.as_of) for m in self.tags.versions(s)]
-                    for s in sources}
+        editions = self.editions(alert)
         trace: Any = alert.evidence.get("trace") or {}
         facts = trace.get("inputs", {}).get("transfer", {})
         return {
@@ -115,6 +105,22 @@ class Console:
             "trail": [asdict(c) for c in trail], "trail_problem": problem,
             "status": str(self.workflow.status(alert_id)),
         }
+
+    def editions(self, alert: Alert) -> dict[str, list[dict[str, Any]]]:
+        """The editions of every list behind ``alert`` (its matches, the list that made it
+        retroactive, the lists of an indirect alert's sources), each marked in force or
+        not on its as-of date; a replay job's alert page shows them too."""
+        matches = cast("list[dict[str, Any]]", alert.evidence.get("matches") or [])
+        sources = sorted({t["source"] for m in matches for t in m.get("tags") or []})
+        retro: Any = alert.evidence.get("retroactive") or {}
+        if retro.get("source"):
+            sources = sorted({*sources, retro["source"]})
+        exposure: Any = alert.evidence.get("exposure") or {}
+        for address in exposure.get("sources") or []:  # the lists behind an indirect alert
+            sources = sorted({*sources, *(t.source for t in self.tags.lookup(address,
+                                                                              alert.as_of))})
+        return {s: [self._edition(m.to_wire(), alert.as_of) for m in self.tags.versions(s)]
+                for s in sources}
 
     @staticmethod
     def _edition(meta: dict[str, Any], as_of: dt.date) -> dict[str, Any]:

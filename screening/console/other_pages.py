@@ -72,7 +72,9 @@ def router(console: Console) -> APIRouter:
         me = signed_in(console, request, SCREENERS)
         return page("replay.html", me=me, result=None, error="", f={},
                     enabled=console.replayer is not None, jobs=_jobs(console),
-                    max_blocks=MAX_BLOCKS)
+                    max_blocks=MAX_BLOCKS, blocks_enabled=getattr(
+                        getattr(console.replayer, "jobs", None), "blocks_root", None)
+                    is not None)
 
     @pages.post("/replay")
     async def replay(request: Request) -> Response:

@@ -1,4 +1,6 @@
-"""The console's replay jobs: a block range from a node, as of a date, in the background.
+"""The console's replay jobs: a block range from a node or from Bitcoin Core block files
+(blk*.dat, under the operator's ``TXMON_REPLAY_BLOCKS_ROOT`` only), as of a date, in the
+background.
 
 A job runs txmon/range_replay.py (the very code ``txmon replay`` runs) in one thread, one
 job at a time per server (a second start is refused: 409), over a scratch store of its
@@ -42,7 +44,25 @@ class Busy(WorkflowError):
 
 
 class BadJob(ValueError):
-    """The request cannot be replayed as given (422): range, chain, URL, dates."""
+    """The request cannot be replayed as given (422): range, chain, URL, dates, directory."""
+
+
+def blocks_path(root: Path | None, relative: str) -> Path:
+    """The block-file directory ``relative`` names under ``root``, or BadJob.
+
+    Why resolved before the check: ``..`` and symlinks are followed first, so a path that
+    ends up outside the root is refused whatever spelling reached it (the server must not
+    read a directory the operator did not put under the root)."""
+    if root is None:
+        raise BadJob("replay from block files is not enabled in this server "
+                     "(TXMON_REPLAY_BLOCKS_ROOT is unset)")
+    base = root.resolve()
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base):
+        raise BadJob("the block-file directory must be under the server's replay root")
+    if not target.is_dir():
+        raise BadJob(f"no block-file directory {relative!r} under the replay root")
+    return target
 
 
 @dataclass(frozen=True)
@@ -54,12 +74,17 @@ class JobRequest:
     as_of: dt.date | None = None
     lookback: bool = False
     network: str = "mainnet"  # bitcoin's network parameters (mainnet, testnet, regtest)
+    blocks_dir: str = ""  # block files: a directory relative to the server's replay root
+    start_height: int | None = None  # block files that do not start at genesis (pre-BIP-34)
 
     def check(self) -> None:
         """Refuse what no replay could run, before a thread is started."""
         if self.chain not in CHAINS:
             raise BadJob(f"chain must be one of {', '.join(CHAINS)}")
-        if urlsplit(self.rpc_url).scheme not in ("http", "https"):
+        if self.blocks_dir and self.chain != "bitcoin":
+            raise BadJob("block files are Bitcoin Core's: the chain must be bitcoin")
+        if (self.rpc_url or not self.blocks_dir) and urlsplit(
+                self.rpc_url).scheme not in ("http", "https"):
             raise BadJob("the node RPC URL must be http:// or https://")
         if self.network not in NETWORKS:
             raise BadJob(f"network must be one of {', '.join(NETWORKS)}")
@@ -78,7 +103,10 @@ class JobRequest:
 
     @property
     def node(self) -> str:
-        """The URL without its user and password (bitcoind's RPC URL carries them)."""
+        """The URL without its user and password (bitcoind's RPC URL carries them), or
+        the block-file directory relative to the replay root."""
+        if self.blocks_dir:
+            return f"block files {self.blocks_dir}"
         parts = urlsplit(self.rpc_url)
         host = parts.hostname or ""
         netloc = f"{host}:{parts.port}" if parts.port else host
@@ -122,9 +150,10 @@ Runner = Callable[[JobRequest, Path, Callable[[int, int, "Engine"], None]], Rang
 class ReplayJobs:
     """The server's replay jobs: start one (if none runs), read their progress."""
 
-    def __init__(self, runner: Runner, root: Path) -> None:
+    def __init__(self, runner: Runner, root: Path, blocks_root: Path | None = None) -> None:
         self._runner = runner
         self.root = root
+        self.blocks_root = blocks_root  # None: no block-file jobs
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -134,14 +163,20 @@ class ReplayJobs:
 
         def run(req: JobRequest, scratch: Path,
                 progress: Callable[[int, int, Engine], None]) -> RangeResult:
-            options = SourceOptions(rpc_url=req.rpc_url, network=req.network)
+            files = blocks_path(app.settings.replay_blocks_root, req.blocks_dir) \
+                if req.blocks_dir else None  # checked again: the job sees the same path
+            options = SourceOptions(rpc_url=req.rpc_url or None, network=req.network,
+                                    blocks_dir=str(files) if files else None,
+                                    start_height=req.start_height)
             return replay_range(app, scratch, req.chain, options, FETCH, req.start, req.end,
                                 req.mode, progress)
 
-        return cls(run, app.settings.data_dir / "replays")
+        return cls(run, app.settings.data_dir / "replays", app.settings.replay_blocks_root)
 
     def start(self, request: JobRequest, by: str) -> Job:
         request.check()
+        if request.blocks_dir:
+            blocks_path(self.blocks_root, request.blocks_dir)  # 422 before a thread starts
         with self._lock:
             if any(j.status == "running" for j in self._jobs.values()):
                 raise Busy("a replay job is already running on this server; wait for it")
@@ -169,7 +204,11 @@ class ReplayJobs:
             result = self._runner(job.request, self.root / job.id, progress)
         except Exception as exc:  # noqa: BLE001 - a node down, a bad block or a bug: the
             # job ends visibly with the reason (a thread's exception would only be logged)
-            reason = str(exc).replace(job.request.rpc_url, job.request.node)  # no password
+            reason = str(exc)
+            if job.request.rpc_url:  # no password in the reason
+                reason = reason.replace(job.request.rpc_url, job.request.node)
+            if job.request.blocks_dir and self.blocks_root is not None:  # nor the server's
+                reason = reason.replace(str(self.blocks_root.resolve()), "<replay root>")
             job.error, job.status = f"{type(exc).__name__}: {reason}", "failed"
         else:
             job.transfers, job.alerts = result.transfers, result.alerts
