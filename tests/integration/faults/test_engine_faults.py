@@ -151,6 +151,12 @@ def test_engine_sigkilled_three_times_under_load(live_app: App, tmp_path: Path) 
             engine.log.read_text()
         restarted_work.append(sum(stored_alert_txs(app).values()) - before)
         engine.kill()
+        # The next engine must have work behind the kill: a fast engine may have drained
+        # everything once the feeder is done (publishing only after it ended: the Load
+        # counter is not shared across threads; 0.3 s is past its last 0.1 s pause).
+        feeding.join(timeout=0.3)
+        if not feeding.is_alive():
+            load.publish(5)
     feeding.join(timeout=30)
     # Work waiting behind the last kill, whatever the killed engines got through before it
     # (without it, a fast third engine could drain the load and leave the restart nothing).
