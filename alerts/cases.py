@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alerts import activity
-from alerts.actors import DECIDERS, WORKERS, Actor, Forbidden, entry_hash
+from alerts.actors import DECIDERS, WORKERS, Actor, Forbidden
 from alerts.workflow import AlertWorkflow, Status
 from txmon.errors import WorkflowError
 from txmon.store.base import Store
-from txmon.wire import dumps, loads
+from txmon.wire import dumps, entry_hash, loads
 
 CASES_LOG = "cases"
 FLOW: dict[str, frozenset[str]] = {

@@ -19,7 +19,6 @@ signed head, or before the store's own log head, as broken.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -31,7 +30,7 @@ from alerts.signing import Keyring, Signer
 from alerts.store import AlertStore
 from txmon.errors import WorkflowError
 from txmon.store.base import LogHead, Store
-from txmon.wire import dumps, loads
+from txmon.wire import dumps, entry_hash, loads
 
 
 class Status(StrEnum):
@@ -65,10 +64,6 @@ class StatusChange:
 
 
 _Builder = Callable[[int, str], tuple[bytes, str]]  # (seq, prev hash) → (entry, its hash)
-
-
-def _entry_hash(entry: dict[str, object]) -> str:
-    return hashlib.sha256(dumps({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
 class AlertWorkflow:
@@ -119,7 +114,7 @@ class AlertWorkflow:
             entry = {"alert_id": alert_id, "seq": seq, "previous": previous.value,
                      "status": status.value, "by": by, "at": at, "reason": reason,
                      "prevhash": prev_hash, "hash": ""}
-            entry["hash"] = _entry_hash(entry)
+            entry["hash"] = entry_hash(entry)
             made[:] = [StatusChange(**entry)]  # type: ignore[arg-type]
             return dumps(entry), str(entry["hash"])
 
@@ -180,7 +175,7 @@ def _chain_problem(trail: list[StatusChange]) -> str | None:
             return f"entry {n} missing or out of order (found {change.seq})"
         if change.prevhash != prev:
             return f"entry {n} does not link to entry {n - 1}"
-        if change.hash != _entry_hash(entry):
+        if change.hash != entry_hash(entry):
             return f"entry {n} was edited (hash mismatch)"
         prev = change.hash
     return None

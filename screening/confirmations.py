@@ -19,13 +19,12 @@ the anchor says what was removed lawfully.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
 from txmon.errors import FeedVerificationError, TxmonError
 from txmon.store.base import Store
-from txmon.wire import dumps, loads
+from txmon.wire import dumps, entry_hash, loads
 
 LOG = "screening"
 ANCHOR = "screening:pruned"  # the last pruned record's seq and hash (absent: none pruned)
@@ -34,11 +33,6 @@ DECISIONS = ("allow", "review", "block")
 
 class RetentionError(TxmonError):
     """A prune that would delete records younger than the retention period."""
-
-
-def entry_hash(entry: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of ``entry`` without its own ``hash``."""
-    return hashlib.sha256(dumps({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
 def _builder(record_id: str, body: dict[str, Any]) -> Any:

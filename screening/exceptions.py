@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from alerts.actors import DECIDERS, Actor, Forbidden, entry_hash
+from alerts.actors import DECIDERS, Actor, Forbidden
 from screening.text import normalise
 from txmon.errors import WorkflowError
 from txmon.store.base import Store
-from txmon.wire import dumps, loads
+from txmon.wire import dumps, entry_hash, loads
 
 LOG = "exceptions"
 SUBJECTS = frozenset({"customer", "name"})  # never "address": a listed address blocks

@@ -8,6 +8,7 @@ ISO 8601; datetimes are UTC with a ``Z`` suffix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import orjson
@@ -32,6 +33,13 @@ SCHEMA_VERSION = 1
 def dumps(obj: Any) -> bytes:
     """Canonical JSON bytes: sorted keys, so equal records give equal bytes (hashable)."""
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of one hash-chained log entry without its own
+    ``hash``: the one definition behind alert trails, cases, exceptions and confirmation
+    records, so a verifier needs only this to check any of them."""
+    return hashlib.sha256(dumps({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
 def loads(data: bytes | str) -> Any:
