@@ -108,12 +108,14 @@ class ExceptionBook:
                 return exc
         raise WorkflowError(f"no exception {exception_id}")
 
-    def covering(self, kind: str, subject: str, source: str,
-                 list_id: str) -> tuple[FalsePositive | None, FalsePositive | None]:
-        """(the exception in force, the latest one that lapsed) for this subject and party."""
+    def covering(self, kind: str, subject: str, source: str, list_id: str,
+                 among: list[FalsePositive] | None = None,
+                 ) -> tuple[FalsePositive | None, FalsePositive | None]:
+        """(the exception in force, the latest one that lapsed) for this subject and party;
+        ``among`` is :meth:`all` read once by a caller checking several matches."""
         key, today = subject_key(kind, subject), self.today()
         live = lapsed = None
-        for exc in self.all():
+        for exc in self.all() if among is None else among:
             if (exc.subject_kind, exc.subject, exc.source, exc.list_id) != (
                     kind, key, source, list_id):
                 continue

@@ -24,7 +24,7 @@ from rules.exposure.config import ExposureConfig
 from screening import countries, jurisdiction
 from screening.confirmations import ConfirmationLog
 from screening.decision import ALLOW, BLOCK, REVIEW, Reason, decide
-from screening.exceptions import ExceptionBook
+from screening.exceptions import ExceptionBook, FalsePositive
 from screening.exposure import exposure
 from screening.index import NameIndex
 from screening.links import PartyLinks
@@ -264,12 +264,15 @@ class ScreeningService:
         carries ``lapsed_exception``, so it is alerted again (screening.alerting).
         Address reasons are never passed here: a listed address always blocks."""
         out = []
+        book: list[FalsePositive] | None = None  # the exceptions log, read at most once
         for r in reasons:
             if r.code != "name-match" or r.outcome == ALLOW:
                 out.append(r)
                 continue
+            if book is None:
+                book = self.exceptions.all()
             live, lapsed = self.exceptions.covering(kind, subject, r.evidence["source"],
-                                                    r.evidence["list_id"])
+                                                    r.evidence["list_id"], book)
             if live is not None:
                 ruling = {"id": live.id, "author": live.author, "expires": live.expires,
                           "review_by": live.review_by, "reason": live.reason}
